@@ -1,0 +1,14 @@
+// Migrations are listed here rather than found by globbing the folder, so that the same list runs from
+// TypeScript (tests) and from the compiled dist/ (npm start). Forward only: add a new file, never edit one.
+import type { Knex } from 'knex';
+import * as m20261124000000 from './20261124000000_foundation';
+
+type Migration = { name: string; module: Knex.Migration };
+
+const migrations: Migration[] = [{ name: '20261124000000_foundation', module: m20261124000000 }];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => migrations,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m.module,
+};

@@ -1,0 +1,148 @@
+// Deterministic demo contracts: the same seed and the same "today" give the same rows, and contract N is the
+// same whatever the count (the large benchmark seed starts with the demo contracts). Each contract gets two
+// years (or `months`) of monthly charges and of payments; a contract whose balance went below zero is
+// blocked and not charged, as the billing rules say.
+import type { LedgerEntryInput } from '../src/billing/queries';
+import { chargeForDays } from '../src/billing/forecast';
+import { addDays, daysInMonth, pad, splitDay, startOfDay, type Day } from '../src/lib/dates';
+import { DEMO, TARIFFS } from './provider';
+
+export type GeneratedPayment = { amount_kopecks: number; method: string; status: string; created_at: string; idempotency_key: string };
+export type GeneratedContract = {
+  contract: { number: string; name: string; town_id: number; address: string; email: string | null; status: 'active' | 'blocked'; tariff_id: number; created_at: string };
+  phones: string[];
+  entries: Omit<LedgerEntryInput, 'contract_id'>[];
+  payments: GeneratedPayment[];
+  balance: number;
+};
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SURNAMES = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров', 'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов', 'Егоров', 'Павлов', 'Козлов', 'Степанов', 'Николаев'];
+const MALE = ['Александр', 'Сергей', 'Дмитрий', 'Андрей', 'Алексей', 'Николай', 'Иван', 'Михаил', 'Евгений', 'Владимир'];
+const FEMALE = ['Елена', 'Ольга', 'Наталья', 'Татьяна', 'Ирина', 'Светлана', 'Анна', 'Мария', 'Юлия', 'Галина'];
+const PATRONYMIC_ROOTS = ['Александров', 'Сергеев', 'Иванов', 'Петров', 'Николаев', 'Викторов', 'Михайлов', 'Владимиров'];
+const STREETS: Record<number, string[]> = {
+  1: ['ул. Кирова', 'пр. Металлургов', 'ул. Ленина', 'пр. Бардина', 'ул. Орджоникидзе', 'ул. Транспортная', 'пр. Строителей', 'ул. Тольятти'],
+  2: ['ул. Победы', 'ул. Ленина', 'ул. Советская', 'ул. Шахтёрская', 'ул. Кирова'],
+};
+const FIRMS = ['ООО «Кузбасс-Сервис»', 'ООО «Альфа»', 'ИП Соколов А. В.', 'ООО «Меридиан»', 'ООО «Уголёк»', 'ИП Егорова Н. С.'];
+const METHODS = ['card', 'card', 'bank', 'office'];
+
+const pick = <T>(rng: () => number, xs: T[]): T => xs[Math.floor(rng() * xs.length)];
+
+function personName(rng: () => number): string {
+  const female = rng() < 0.5;
+  const surname = pick(rng, SURNAMES) + (female ? 'а' : '');
+  const first = pick(rng, female ? FEMALE : MALE);
+  const patronymic = pick(rng, PATRONYMIC_ROOTS) + (female ? 'на' : 'ич');
+  return `${surname} ${first} ${patronymic}`;
+}
+
+function chooseTariff(rng: () => number, townId: number) {
+  const r = rng();
+  const segment = r < 0.75 ? 'flat' : r < 0.92 ? 'house' : 'business';
+  if (segment === 'flat' && rng() < 0.06) return TARIFFS.find((t) => t.archived)!;
+  const options = TARIFFS.filter((t) => !t.archived && t.segment === segment && t.towns.includes(townId));
+  return pick(rng, options);
+}
+
+export type GenerateOptions = { today: Day; timeZone: string; months: number; seed?: number };
+
+/** The provider day `day` at hh:mm local time, as a UTC ISO string. */
+function at(day: Day, hh: number, mm: number, tz: string): string {
+  return new Date(startOfDay(day, tz).getTime() + (hh * 60 + mm) * 60_000).toISOString();
+}
+
+export function generateContract(index: number, o: GenerateOptions): GeneratedContract {
+  const rng = mulberry32((o.seed ?? 2026) * 1_000_003 + index);
+  const number = String(100001 + index);
+  const isDemo = number === DEMO.contract;
+  const town_id = isDemo ? 1 : rng() < 0.8 ? 1 : 2;
+  const tariff = isDemo ? TARIFFS.find((t) => t.id === DEMO.tariffId)! : chooseTariff(rng, town_id);
+  const street = pick(rng, STREETS[town_id]);
+  const house = 1 + Math.floor(rng() * 120);
+  const address =
+    tariff.segment === 'flat' ? `${street}, д. ${house}, кв. ${1 + Math.floor(rng() * 200)}` : tariff.segment === 'house' ? `${street}, д. ${house}` : `${street}, д. ${house}, офис ${1 + Math.floor(rng() * 30)}`;
+  const name = isDemo ? DEMO.name : tariff.segment === 'business' ? pick(rng, FIRMS) : personName(rng);
+
+  const phoneCount = isDemo ? 2 : rng() < 0.05 ? 0 : rng() < 0.3 ? 2 : 1;
+  const phones = isDemo ? DEMO.phones : Array.from({ length: phoneCount }, () => `+79${pick(rng, ['13', '05', '23', '50'])}${String(Math.floor(rng() * 1e7)).padStart(7, '0')}`);
+  const email = isDemo ? DEMO.email : rng() < 0.6 ? `abonent${number}@example.ru` : null;
+
+  const [ty, tm, td] = splitDay(o.today);
+  const firstMonth = isDemo || rng() < 0.7 ? 0 : Math.floor(rng() * (o.months - 1));
+  const kind = isDemo ? 'demo' : rng() < 0.8 ? 'reliable' : rng() < 0.6 ? 'late' : 'quitter';
+  const quitAt = o.months - 1 - Math.floor(rng() * 3); // a quitter pays no more from this month on
+
+  const entries: GeneratedContract['entries'] = [];
+  const payments: GeneratedPayment[] = [];
+  let balance = 0;
+  let n = 0;
+  let created_at = '';
+  const fee = tariff.monthly_fee_kopecks;
+
+  const pay = (day: Day, amount: number, method: string, status = 'succeeded') => {
+    const key = `seed:payment:${number}:${++n}`;
+    const created = at(day, 8 + Math.floor(rng() * 13), Math.floor(rng() * 60), o.timeZone);
+    payments.push({ amount_kopecks: amount, method, status, created_at: created, idempotency_key: key });
+    if (status !== 'succeeded') return;
+    entries.push({ kind: 'payment', amount_kopecks: amount, description: 'Оплата', idempotency_key: key, occurred_at: created });
+    balance += amount;
+  };
+
+  for (let m = firstMonth; m <= o.months; m++) {
+    const monthStart = new Date(Date.UTC(ty, tm - 1 - (o.months - m), 1));
+    const y = monthStart.getUTCFullYear();
+    const mo = monthStart.getUTCMonth() + 1;
+    const dim = daysInMonth(y, mo);
+    const current = m === o.months;
+    const lastDay = current ? td : dim;
+    const firstDay: Day = `${y}-${pad(mo)}-01`;
+    if (!created_at) created_at = at(firstDay, 10, 0, o.timeZone);
+    const payDay = (max: number) => `${y}-${pad(mo)}-${pad(1 + Math.floor(rng() * Math.max(1, max)))}`;
+    const payable = current ? td - 1 : dim; // this month's payments happened before today
+
+    if (payable >= 1) {
+      if (isDemo) {
+        const count = 2 + Math.floor(rng() * 2);
+        for (let k = 0; k < count; k++) pay(payDay(payable), [30000, 40000, 50000][k % 3], METHODS[(m + k) % METHODS.length]);
+        if (m % 9 === 4) pay(payDay(payable), 50000, 'card', 'canceled');
+      } else if (kind === 'reliable' || (kind === 'late' && rng() < 0.8) || (kind === 'quitter' && m < quitAt)) {
+        const amount = Math.ceil(fee / 5000) * 5000 + (rng() < 0.2 ? 50000 : 0);
+        pay(payDay(Math.min(payable, 28)), amount, pick(rng, METHODS));
+      }
+    }
+
+    // The month's charges (for this month: days 1..today). Not charged while blocked.
+    if (balance >= 0) {
+      const amount = chargeForDays(fee, dim, 1, lastDay);
+      const chargeDay = `${y}-${pad(mo)}-${pad(lastDay)}`;
+      entries.push({
+        kind: 'charge', amount_kopecks: -amount, description: `Абонентская плата «${tariff.name}»`,
+        period_from: firstDay, period_to: chargeDay, idempotency_key: `seed:charge:${number}:${y}-${pad(mo)}`,
+        occurred_at: at(chargeDay, 0, 5, o.timeZone),
+      });
+      balance -= amount;
+    }
+  }
+
+  if (isDemo && balance < 150000) pay(addDays(o.today, -1), Math.ceil((150000 - balance) / 10000) * 10000, 'card');
+
+  return {
+    contract: { number, name, town_id, address, email, status: balance < 0 ? 'blocked' : 'active', tariff_id: tariff.id, created_at },
+    phones,
+    entries,
+    payments,
+    balance,
+  };
+}

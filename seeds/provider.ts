@@ -1,0 +1,47 @@
+// The demo provider, like the one in shared/seed/: two towns, their contact numbers and offices, and tariffs
+// for flats, private houses and business. Fixed data: testers and the e2e suite rely on it.
+export const TOWNS = [
+  { id: 1, slug: 'novokuznetsk', name: 'Новокузнецк', position: 1 },
+  { id: 2, slug: 'osinniki', name: 'Осинники', position: 2 },
+];
+
+export const CONTACT_PHONES = [
+  { town_id: 1, label: 'Контакт-центр, круглосуточно', phone: '+73843756000', in_footer: true, position: 1 },
+  { town_id: 2, label: 'Контакт-центр, круглосуточно', phone: '+73847151399', in_footer: true, position: 2 },
+  { town_id: null, label: 'Отдел по работе с юридическими лицами', phone: '+73843756402', in_footer: false, position: 3 },
+  { town_id: null, label: 'Общий сотовый', phone: '+79050756667', in_footer: true, position: 4 },
+];
+
+export const OFFICES = [
+  { town_id: 1, address: 'ул. Кирова, 55', hours: 'Пн–Пт 9:00–19:00, Сб 10:00–16:00', position: 1 },
+  { town_id: 1, address: 'пр. Бардина, 30', hours: 'Пн–Пт 10:00–18:00', position: 2 },
+  { town_id: 2, address: 'ул. Победы, 12', hours: 'Пн–Пт 9:00–18:00, Сб 10:00–14:00', position: 3 },
+];
+
+type TariffSeed = {
+  id: number; code: string; name: string; segment: 'flat' | 'house' | 'business'; internet_mbps: number | null;
+  tv_package: string | null; tv_channels: number | null; monthly_fee_kopecks: number; archived: boolean; towns: number[];
+};
+
+export const TARIFFS: TariffSeed[] = [
+  { id: 1, code: 'home100', name: 'Домашний 100', segment: 'flat', internet_mbps: 100, tv_package: null, tv_channels: null, monthly_fee_kopecks: 45000, archived: false, towns: [1, 2] },
+  { id: 2, code: 'home300', name: 'Домашний 300', segment: 'flat', internet_mbps: 300, tv_package: null, tv_channels: null, monthly_fee_kopecks: 65000, archived: false, towns: [1] },
+  { id: 3, code: 'home300tv', name: 'Домашний 300 + ТВ', segment: 'flat', internet_mbps: 300, tv_package: 'Цифровое ТВ', tv_channels: 180, monthly_fee_kopecks: 89000, archived: false, towns: [1, 2] },
+  { id: 4, code: 'tvbasic', name: 'ТВ Базовый', segment: 'flat', internet_mbps: null, tv_package: 'Аналоговое ТВ', tv_channels: 60, monthly_fee_kopecks: 25000, archived: false, towns: [1, 2] },
+  { id: 5, code: 'house50', name: 'Частный дом 50', segment: 'house', internet_mbps: 50, tv_package: null, tv_channels: null, monthly_fee_kopecks: 70000, archived: false, towns: [1, 2] },
+  { id: 6, code: 'house100tv', name: 'Частный дом 100 + ТВ', segment: 'house', internet_mbps: 100, tv_package: 'Цифровое ТВ', tv_channels: 180, monthly_fee_kopecks: 110000, archived: false, towns: [1, 2] },
+  { id: 7, code: 'biz100', name: 'Бизнес 100', segment: 'business', internet_mbps: 100, tv_package: null, tv_channels: null, monthly_fee_kopecks: 150000, archived: false, towns: [1, 2] },
+  { id: 8, code: 'biz500', name: 'Бизнес 500', segment: 'business', internet_mbps: 500, tv_package: null, tv_channels: null, monthly_fee_kopecks: 390000, archived: false, towns: [1] },
+  { id: 9, code: 'start2019', name: 'Старт 2019', segment: 'flat', internet_mbps: 30, tv_package: null, tv_channels: null, monthly_fee_kopecks: 35000, archived: true, towns: [1, 2] },
+];
+
+export const DEMO = {
+  contract: '100001',
+  password: 'centra2026',
+  name: 'Иванова Мария Петровна',
+  phones: ['+79131234567', '+79059876543'],
+  email: 'demo@example.ru',
+  tariffId: 3,
+  staffLogin: 'admin',
+  staffPassword: 'admin-demo-2026',
+};

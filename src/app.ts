@@ -1,0 +1,87 @@
+// createApp(ctx): the middleware in order, the feature routers, then 404 and the one error handler.
+import crypto from 'node:crypto';
+import compression from 'compression';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { createAuthService } from './auth/service';
+import { authRoutes } from './auth/routes';
+import { createCabinetService } from './cabinet/service';
+import { cabinetRoutes } from './cabinet/routes';
+import type { AppContext } from './context';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths';
+import { createPaymentsService } from './payments/service';
+import { paymentsRoutes } from './payments/routes';
+import { createSiteService } from './site/service';
+import { siteRoutes } from './site/routes';
+import { configurePassport } from './web/auth';
+import { csrf } from './web/csrf';
+import { errorHandler, notFound } from './web/errorHandler';
+import { localsMiddleware } from './web/locals';
+import { idleTimeout, sessionMiddleware } from './web/session';
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  const services = {
+    auth: createAuthService(ctx),
+    site: createSiteService(ctx),
+    cabinet: createCabinetService(ctx),
+    payments: createPaymentsService(ctx),
+  };
+  const passport = configurePassport();
+
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('view cache', ctx.config.env !== 'development');
+  app.disable('x-powered-by');
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const id = crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      // Helmet's default CSP: script-src 'self', script-src-attr 'none' (no inline script at all).
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': ctx.config.isProduction ? [] : null } },
+      strictTransportSecurity: ctx.config.isProduction,
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await ctx.db.raw('select 1');
+      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+    } catch (err) {
+      ctx.logger.error({ err }, 'health check failed');
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(compression({ threshold: 1024 }));
+  app.use(express.static(PUBLIC_DIR, { maxAge: '365d', immutable: true, index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
+
+  app.use(sessionMiddleware(ctx));
+  app.use(idleTimeout(ctx));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use(localsMiddleware(ctx, services.site));
+
+  app.use(siteRoutes(services.site));
+  app.use(authRoutes(ctx, passport, services.auth));
+  app.use(cabinetRoutes(services.cabinet));
+  app.use(paymentsRoutes(services.payments));
+
+  app.use(notFound);
+  app.use(errorHandler(ctx, services.site));
+  return app;
+}

@@ -1,0 +1,45 @@
+// How long a balance lasts at a monthly fee. A day's charge is the fee spread over the days of its month
+// so that a whole month adds up to the fee exactly: day d of a D-day month costs
+// floor(fee*d/D) - floor(fee*(d-1)/D). The daily charge run (billing issue) uses the same rule.
+import { addDays, daysInMonth, splitDay, type Day } from '../lib/dates';
+
+const MAX_MONTHS = 120;
+
+/** Kopecks charged for the days from..to of one month (1-based, inclusive). */
+export function chargeForDays(feeKopecks: number, daysInTheMonth: number, from: number, to: number): number {
+  if (to < from) return 0;
+  return Math.floor((feeKopecks * to) / daysInTheMonth) - Math.floor((feeKopecks * (from - 1)) / daysInTheMonth);
+}
+
+export function dailyCharge(feeKopecks: number, day: Day): number {
+  const [y, m, d] = splitDay(day);
+  return chargeForDays(feeKopecks, daysInMonth(y, m), d, d);
+}
+
+export type Forecast =
+  | { kind: 'unlimited' } // no fee to pay
+  | { kind: 'exhausted' } // does not cover tomorrow
+  | { kind: 'until'; day: Day } // covers every day up to and including this one
+  | { kind: 'beyond'; day: Day }; // lasts longer than we count (MAX_MONTHS)
+
+/** The last day a balance pays for, counting from the day after `today` (today's charge is already made). */
+export function lastsUntil(balanceKopecks: number, feeKopecks: number, today: Day): Forecast {
+  if (feeKopecks <= 0) return { kind: 'unlimited' };
+  let left = balanceKopecks;
+  let day = addDays(today, 1);
+  for (let months = 0; months < MAX_MONTHS; months++) {
+    const [y, m, d] = splitDay(day);
+    const dim = daysInMonth(y, m);
+    const restOfMonth = chargeForDays(feeKopecks, dim, d, dim);
+    if (left >= restOfMonth) {
+      left -= restOfMonth;
+      day = addDays(day, dim - d + 1);
+      continue;
+    }
+    let last = d - 1;
+    while (last < dim && chargeForDays(feeKopecks, dim, d, last + 1) <= left) last++;
+    if (last < d) return months === 0 ? { kind: 'exhausted' } : { kind: 'until', day: addDays(day, -1) };
+    return { kind: 'until', day: addDays(day, last - d) };
+  }
+  return { kind: 'beyond', day: addDays(day, -1) };
+}

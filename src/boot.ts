@@ -1,0 +1,25 @@
+// What both the server and the CLI do first: read config (one clear line if it is wrong), open and migrate the db.
+import dotenv from 'dotenv';
+import { systemClock } from './clock';
+import { ConfigError, loadConfig } from './config';
+import type { AppContext } from './context';
+import { migrate, openDb } from './db';
+import { createLogger } from './logger';
+
+export async function boot(): Promise<AppContext> {
+  dotenv.config({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = openDb(config.databaseFile);
+  await migrate(db);
+  return { config, db, clock: systemClock, logger };
+}

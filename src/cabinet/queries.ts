@@ -1,0 +1,18 @@
+import type { Db } from '../db';
+
+export type ContractSummaryRow = {
+  id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked';
+  balance_kopecks: number; tariff_name: string; monthly_fee_kopecks: number;
+  internet_mbps: number | null; tv_package: string | null;
+};
+
+/** Everything the dashboard shows, in one query over the contract's own row. */
+export const findContractSummary = (db: Db, contractId: number) =>
+  db('contracts as c')
+    .join('towns as tw', 'tw.id', 'c.town_id')
+    .join('tariffs as t', 't.id', 'c.tariff_id')
+    .where('c.id', contractId)
+    .first<ContractSummaryRow | undefined>(
+      'c.id', 'c.number', 'c.name', 'c.address', 'tw.name as town', 'c.status', 'c.balance_kopecks',
+      't.name as tariff_name', 't.monthly_fee_kopecks', 't.internet_mbps', 't.tv_package',
+    );

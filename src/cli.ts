@@ -1,0 +1,73 @@
+// Ops commands: npm run cli -- <command>. Each prints what it did and exits non-zero on failure.
+//   migrate                              apply migrations
+//   seed [--force]                       the demo provider into an empty database (refused in production without --force)
+//   seed:large --contracts N [--months M] many contracts for benchmarks (into an empty database)
+import { createPasswordHasher } from './auth/passwords';
+import { checkBalance } from './billing/service';
+import { boot } from './boot';
+import type { AppContext } from './context';
+import { dayOf } from './lib/dates';
+import { isEmpty, seedDemo } from '../seeds/demo';
+import { seedLarge } from '../seeds/large';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+function intFlag(args: string[], name: string, def: number, min: number, max: number): number {
+  const v = flag(args, name);
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new Error(`${name} must be a whole number from ${min} to ${max}`);
+  return Number(v);
+}
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+async function requireEmpty(ctx: AppContext) {
+  if (!(await isEmpty(ctx.db))) throw new Error(`the database ${ctx.config.databaseFile} is not empty: seed only an empty one (set DATABASE_FILE to a new file)`);
+}
+
+async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void> {
+  const now = ctx.clock.now();
+  const today = dayOf(now, ctx.config.timeZone);
+  const hasher = () => createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
+  switch (command) {
+    case 'migrate':
+      out('migrations applied');
+      return;
+    case 'seed': {
+      if (ctx.config.isProduction && !args.includes('--force')) throw new Error('refusing to load demo data in production (add --force if you mean it)');
+      await requireEmpty(ctx);
+      const r = await seedDemo(ctx.db, { now, today, timeZone: ctx.config.timeZone, hashPassword: hasher().hash });
+      out(`demo provider seeded: ${r.contracts} contracts`);
+      return;
+    }
+    case 'seed:large': {
+      if (ctx.config.isProduction) throw new Error('refusing to load benchmark data in production');
+      await requireEmpty(ctx);
+      const contracts = intFlag(args, '--contracts', 100_000, 1, 1_000_000);
+      const months = intFlag(args, '--months', 12, 1, 60);
+      const started = Date.now();
+      const r = await seedLarge(ctx.db, { contracts, months, now, today, timeZone: ctx.config.timeZone, hashPassword: hasher().hash });
+      out(`large seed: ${r.contracts} contracts, ${r.ledgerEntries} ledger entries, ${r.payments} payments in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const check = await checkBalance(ctx.db, 1);
+      if (check.cached !== check.ledger) throw new Error('balance of contract 1 differs from its ledger');
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large`);
+  }
+}
+
+boot()
+  .then(async (ctx) => {
+    try {
+      await run(ctx, process.argv.slice(2));
+    } finally {
+      await ctx.db.destroy();
+    }
+  })
+  .catch((err) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,113 @@
+// The only reader of process.env. Every setting is parsed and checked once here; README.md and
+// .env.example document each of them. A bad value stops the process with one line naming the variable.
+import { z } from 'zod';
+
+const DEV_SECRET = 'dev-only-secret-not-for-production-000000';
+
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+
+const validTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(0, 65535, 3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_FILE: z.string().min(1).default('data/kabinet.sqlite'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    PASSWORD_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    BCRYPT_COST: int(4, 15, 12),
+    TRUST_PROXY: z.string().default('false'),
+    PROVIDER_TIMEZONE: z.string().default('Asia/Novokuznetsk').refine(validTimeZone, 'is not a known IANA time zone'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_IDLE_MINUTES: int(1, 24 * 60, 30),
+    SESSION_REMEMBER_DAYS: int(1, 365, 30),
+    LOGIN_MAX_FAILS_PER_CONTRACT: int(1, 1000, 10),
+    LOGIN_MAX_FAILS_PER_ADDRESS: int(1, 10000, 50),
+    LOGIN_BLOCK_MINUTES: int(1, 24 * 60, 15),
+    PUBLIC_FORMS_PER_HOUR: int(1, 1000, 5),
+    DEMO_SEED: bool(true),
+    SHUTDOWN_TIMEOUT_MS: int(100, 120000, 10000),
+    PROVIDER_NAME: z.string().min(1).max(100).default('Сеть Центр'),
+    PROVIDER_EMAIL: z.email().default('info@example.ru'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const key of ['SESSION_SECRET', 'PASSWORD_PEPPER'] as const) {
+      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
+    }
+  });
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseFile: string;
+  sessionSecret: string;
+  passwordPepper: string;
+  bcryptCost: number;
+  trustProxy: boolean | number | string;
+  timeZone: string;
+  logLevel: string;
+  sessionIdleMs: number;
+  sessionRememberMs: number;
+  login: { maxFailsPerContract: number; maxFailsPerAddress: number; blockSeconds: number };
+  publicFormsPerHour: number;
+  demoSeed: boolean;
+  shutdownTimeoutMs: number;
+  provider: { name: string; email: string };
+};
+
+export class ConfigError extends Error {}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // 'loopback', an address, or a comma-separated list: passed to Express as is
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`config: ${name} ${issue.message}${name in input ? ` (got "${String(input[name]).slice(0, 40)}")` : ''}`);
+  }
+  const c = parsed.data;
+  return {
+    env: c.NODE_ENV,
+    isProduction: c.NODE_ENV === 'production',
+    port: c.PORT,
+    host: c.HOST,
+    databaseFile: c.DATABASE_FILE,
+    sessionSecret: c.SESSION_SECRET ?? DEV_SECRET,
+    passwordPepper: c.PASSWORD_PEPPER ?? DEV_SECRET,
+    bcryptCost: c.BCRYPT_COST,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    timeZone: c.PROVIDER_TIMEZONE,
+    logLevel: c.LOG_LEVEL,
+    sessionIdleMs: c.SESSION_IDLE_MINUTES * 60_000,
+    sessionRememberMs: c.SESSION_REMEMBER_DAYS * 86_400_000,
+    login: {
+      maxFailsPerContract: c.LOGIN_MAX_FAILS_PER_CONTRACT,
+      maxFailsPerAddress: c.LOGIN_MAX_FAILS_PER_ADDRESS,
+      blockSeconds: c.LOGIN_BLOCK_MINUTES * 60,
+    },
+    publicFormsPerHour: c.PUBLIC_FORMS_PER_HOUR,
+    demoSeed: c.DEMO_SEED && c.NODE_ENV !== 'production',
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    provider: { name: c.PROVIDER_NAME, email: c.PROVIDER_EMAIL },
+  };
+}

@@ -1,0 +1,24 @@
+// «История платежей»: htmx swaps the table and pushes the address; the same address is a whole page.
+import { Router } from 'express';
+import { requireSubscriber } from '../web/auth';
+import { parseForm, typedValues } from '../web/forms';
+import { renderPageOrFragment } from '../web/htmx';
+import { historyQuery } from './forms';
+import { PAGE_SIZE, type PaymentsService } from './service';
+
+const VIEWS = { page: 'payments/index', fragment: 'payments/_history' };
+
+export function paymentsRoutes(payments: PaymentsService): Router {
+  const router = Router();
+  router.get('/cabinet/payments', requireSubscriber, async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const values = typedValues(req.query, ['from', 'to']);
+    const query = parseForm(historyQuery, req.query);
+    if (!query.ok) {
+      return renderPageOrFragment(req, res, VIEWS, { title: 'history.title', values, fieldErrors: query.errors, history: null }, 422);
+    }
+    const history = await payments.history(req.user!.contractId, query.data);
+    renderPageOrFragment(req, res, VIEWS, { title: 'history.title', values, history, query: query.data, pageSize: PAGE_SIZE });
+  });
+  return router;
+}

@@ -1,0 +1,53 @@
+// The process: config -> db (migrate, demo seed when empty outside production) -> app -> listen.
+// SIGTERM/SIGINT: stop accepting, let requests in flight finish, close the database, exit.
+import { createApp } from './app';
+import { createPasswordHasher } from './auth/passwords';
+import { boot } from './boot';
+import type { AppContext } from './context';
+import { dayOf } from './lib/dates';
+import { isEmpty, seedDemo } from '../seeds/demo';
+
+async function seedIfEmpty(ctx: AppContext): Promise<void> {
+  if (!ctx.config.demoSeed || !(await isEmpty(ctx.db))) return;
+  const hasher = createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
+  const now = ctx.clock.now();
+  const r = await seedDemo(ctx.db, { now, today: dayOf(now, ctx.config.timeZone), timeZone: ctx.config.timeZone, hashPassword: hasher.hash });
+  ctx.logger.info({ contracts: r.contracts }, 'empty database: demo provider seeded (login 100001 / centra2026)');
+}
+
+async function main(): Promise<void> {
+  const ctx = await boot();
+  await seedIfEmpty(ctx);
+  const app = createApp(ctx);
+  const server = app.listen(ctx.config.port, ctx.config.host);
+  server.on('listening', () => ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}` }, 'kabinet is listening'));
+  server.on('error', (err) => {
+    ctx.logger.fatal({ err }, 'cannot listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      ctx.logger.warn('requests still running after the shutdown timeout: closing them');
+      server.closeAllConnections();
+    }, ctx.config.shutdownTimeoutMs);
+    force.unref();
+    server.close(async () => {
+      await ctx.db.destroy();
+      ctx.logger.info('database closed, bye');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`kabinet failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

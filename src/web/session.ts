@@ -1,0 +1,57 @@
+// Sessions live in the sessions table (connect-session-knex over the app's own knex instance).
+// Without «Запомнить» the cookie has no expiry (it ends with the browser) and the session ends after
+// SESSION_IDLE_MINUTES without a request; with it, the cookie and the session last SESSION_REMEMBER_DAYS.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { AppContext } from '../context';
+
+export const SESSION_COOKIE = 'kabinet.sid';
+const LAST_SEEN_RESOLUTION_MS = 60_000; // write lastSeenAt at most once a minute, not on every request
+
+declare module 'express-session' {
+  interface SessionData {
+    remember?: boolean;
+    lastSeenAt?: number;
+    passport?: { user?: SessionUser };
+  }
+}
+export type SessionUser = { contractId: number };
+
+class SessionStore extends ConnectSessionKnexStore {
+  // The store's expiry is set whenever the session is saved; a touch on every request would be a write on
+  // every request for nothing, since the cookie's own expiry does not move (rolling is off).
+  override async touch(_sid: string, _session: session.SessionData, callback?: () => void): Promise<void> {
+    callback?.();
+  }
+}
+
+export function sessionMiddleware(ctx: AppContext): RequestHandler {
+  const store = new SessionStore({ knex: ctx.db, tableName: 'sessions', createTable: false, cleanupInterval: ctx.config.env === 'test' ? 0 : 60_000 });
+  return session({
+    name: SESSION_COOKIE,
+    secret: ctx.config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    proxy: undefined, // follows Express's trust proxy
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/' },
+  });
+}
+
+/** Ends a signed-in session that stayed idle too long; keeps lastSeenAt fresh otherwise. */
+export function idleTimeout(ctx: AppContext): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const s = req.session;
+    if (!s?.passport?.user) return next();
+    const now = ctx.clock.now().getTime();
+    const last = s.lastSeenAt ?? 0;
+    if (!s.remember && now - last > ctx.config.sessionIdleMs) {
+      res.locals.sessionExpired = true;
+      return s.regenerate((err) => next(err));
+    }
+    if (now - last > LAST_SEEN_RESOLUTION_MS) s.lastSeenAt = now;
+    next();
+  };
+}
