@@ -1,0 +1,91 @@
+// Load measurement with autocannon, run from this process. Each target runs `rounds` times, interleaved
+// (A B C, A B C, ...), so a slow patch of a noisy machine hits every target alike; we report the medians.
+import autocannon from 'autocannon';
+
+export type Target = { name: string; url: string; headers?: Record<string, string>; group: 'app' | 'ceiling' };
+
+export type Run = { reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; requests: number };
+
+export type Summary = {
+  target: Target;
+  runs: Run[];
+  reqPerSec: number; // medians of the runs
+  p50: number;
+  p99: number;
+  non2xx: number; // sums over the runs
+  errors: number; // connection errors and timeouts
+};
+
+export type MeasureOptions = { connections: number; durationSec: number; warmupSec: number; rounds: number };
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The value below which `q` (0..1) of the sorted values fall (nearest rank). */
+export function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/**
+ * One autocannon run against `t`: `warmupSec` then `durationSec` on the same connections; only the responses that
+ * arrive after the warm-up count for req/s and latency. (A separate warm-up run would not do: every autocannon run
+ * opens its connections anew, and a busy server takes them up slowly, which would put the connection ramp into p99.)
+ * Non-2xx answers and errors are counted over the whole run, warm-up included.
+ */
+export function measure(t: Target, connections: number, durationSec: number, warmupSec: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const counted = started + warmupSec * 1000;
+    const latencies: number[] = [];
+    let non2xx = 0;
+    const instance = autocannon(
+      { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec, pipelining: 1 },
+      (err: unknown, r: autocannon.Result) => {
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+        const windowSec = (performance.now() - counted) / 1000;
+        const sorted = Float64Array.from(latencies).sort();
+        resolve({
+          reqPerSec: latencies.length / windowSec,
+          p50: percentile(sorted, 0.5),
+          p99: percentile(sorted, 0.99),
+          non2xx: Math.max(non2xx, r.non2xx),
+          errors: r.errors, // autocannon's errors include its timeouts
+          timeouts: r.timeouts,
+          requests: latencies.length,
+        });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode < 200 || statusCode > 299) non2xx++;
+      if (performance.now() >= counted) latencies.push(responseTime);
+    });
+  });
+}
+
+/** Every target `rounds` times, round robin, each run with its own warm-up; `onRun` hears of each run. */
+export async function measureRoundRobin(targets: Target[], o: MeasureOptions, onRun: (t: Target, round: number, r: Run) => void): Promise<Summary[]> {
+  const runs = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const t of targets) {
+      const r = await measure(t, o.connections, o.durationSec, o.warmupSec);
+      runs.get(t)!.push(r);
+      onRun(t, round, r);
+    }
+  }
+  return targets.map((target) => {
+    const rs = runs.get(target)!;
+    return {
+      target,
+      runs: rs,
+      reqPerSec: median(rs.map((r) => r.reqPerSec)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      non2xx: rs.reduce((s, r) => s + r.non2xx, 0),
+      errors: rs.reduce((s, r) => s + r.errors, 0),
+    };
+  });
+}

@@ -1,0 +1,166 @@
+// npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs]
+// One run: a fresh large seed, the app in production mode, bare ceiling servers, interleaved load runs, the
+// first-load weight of the dashboard; prints the table and writes docs/benchmarks.md. Exit 1 only when something
+// broke (a failed sign-in, a non-2xx answer, a connection error), never for a missed target.
+import fs from 'node:fs';
+import path from 'node:path';
+import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
+import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child } from './lib';
+import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
+import { documentMarkdown, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
+
+type Args = { contracts: number; measure: MeasureOptions; allCeilings: boolean; writeDocs: boolean };
+
+function parseArgs(argv: string[]): Args {
+  const num = (name: string, def: number, min: number, max: number) => {
+    const i = argv.indexOf(name);
+    if (i < 0) return def;
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
+    return v;
+  };
+  const known = new Set(['--contracts', '--duration', '--rounds', '--connections', '--all-ceilings', '--no-docs']);
+  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && !/^--(contracts|duration|rounds|connections)$/.test(argv[i - 1] ?? ''));
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]}: --contracts N --duration S --rounds R --connections C --all-ceilings --no-docs`);
+  return {
+    contracts: Math.round(num('--contracts', 100_000, 1, 1_000_000)),
+    measure: { durationSec: Math.round(num('--duration', 5, 1, 600)), rounds: Math.round(num('--rounds', 3, 1, 15)), connections: Math.round(num('--connections', 50, 1, 1000)), warmupSec: 1 },
+    allCeilings: argv.includes('--all-ceilings'),
+    writeDocs: !argv.includes('--no-docs'),
+  };
+}
+
+/** The app's pages under load, and the one sign-in they all use. */
+const APP_PAGES = [
+  { key: 'dashboard', name: 'app: dashboard GET /cabinet', path: '/cabinet', headers: {} },
+  { key: 'balance', name: 'app: balance fragment GET /cabinet/balance (htmx)', path: '/cabinet/balance', headers: { 'HX-Request': 'true' } },
+  { key: 'history', name: 'app: payment history page 1 GET /cabinet/payments', path: '/cabinet/payments', headers: {} },
+] as const;
+const CEILING_NAMES: Record<BareMode, string> = { node: 'bare node:http', express: 'bare Express 5 route' };
+
+/** Fetches each app page once (as autocannon will ask, no gzip): the bytes the ceilings send, and a check it is a 200. */
+async function appBodies(app: Child, cookie: string): Promise<Map<string, BareBody>> {
+  const bodies = new Map<string, BareBody>();
+  for (const p of APP_PAGES) {
+    const r = await httpGet(app.url + p.path, { Cookie: cookie, ...p.headers });
+    if (r.status !== 200) throw new Error(`${p.name} answered ${r.status} to the signed-in cookie`);
+    if (r.headers['content-encoding']) throw new Error(`${p.name} came ${r.headers['content-encoding']}-encoded without Accept-Encoding`);
+    bodies.set(p.key, { path: p.path, body: r.body, contentType: String(r.headers['content-type'] ?? 'text/html; charset=utf-8') });
+  }
+  if (!bodies.get('dashboard')!.body.toString('utf8').includes('100001')) throw new Error('the dashboard does not show contract 100001');
+  return bodies;
+}
+
+function checksOf(summaries: Summary[], maxRssMb: number, load: FirstLoad): Check[] {
+  const find = (name: string) => summaries.find((s) => s.target.name === name)!;
+  const dash = find(APP_PAGES[0].name);
+  const express = find(`${CEILING_NAMES.express}: dashboard bytes`);
+  const node = find(`${CEILING_NAMES.node}: dashboard bytes`);
+  const vsExpress = dash.reqPerSec / express.reqPerSec;
+  const kb = load.bytes / 1024;
+  return [
+    { name: 'dashboard req/s ÷ bare Express req/s', value: pct(vsExpress), target: '≥ 50 %', pass: vsExpress >= 0.5 },
+    { name: 'dashboard req/s ÷ bare node:http req/s', value: pct(dash.reqPerSec / node.reqPerSec), target: '—', pass: null },
+    { name: 'dashboard p99 latency', value: `${fmt(dash.p99, 1)} ms`, target: '< 25 ms', pass: dash.p99 < 25 },
+    { name: 'app max RSS under load', value: `${fmt(maxRssMb, 1)} MB`, target: '< 150 MB', pass: maxRssMb < 150 },
+    { name: 'dashboard first load, gzipped', value: `${fmt(kb, 1)} KB`, target: '< 30 KB', pass: kb < 30 },
+    { name: 'dashboard first load, requests', value: String(load.requests), target: '≤ 4', pass: load.requests <= 4 },
+  ];
+}
+
+function firstLoadSection(load: FirstLoad, baseUrl: string): string {
+  return table(
+    ['request', 'encoding', 'bytes on the wire'],
+    [...load.items.map((i) => [i.url.replace(baseUrl, ''), i.encoding, fmt(i.bytes)]), ['**total**', '', `**${fmt(load.bytes)}** (${fmt(load.bytes / 1024, 1)} KB)`]],
+    2,
+  );
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const args = parseArgs(process.argv.slice(2));
+  const m = args.measure;
+  const dir = tempDir();
+  const dbFile = path.join(dir, 'bench.sqlite');
+  const pepper = secret(48);
+
+  out(`seeding ${fmt(args.contracts)} contracts into ${dbFile} ...`);
+  const seed = await seedLarge({ dbFile, contracts: args.contracts, pepper });
+  out(`  ${seed.summary}\n  seed took ${fmt(seed.seconds, 1)} s (whole command)`);
+
+  const app = await startApp({ dbFile, pepper });
+  out(`app (production, pid ${app.pid}) at ${app.url}`);
+  const cookie = await signIn(app.url, '100001', 'centra2026');
+  out('signed in as 100001');
+
+  const bodies = await appBodies(app, cookie);
+  const ceilingBodies = args.allCeilings ? [...bodies.values()] : [bodies.get('dashboard')!];
+  const bare = { node: await startBare('node', ceilingBodies, dir), express: await startBare('express', ceilingBodies, dir) };
+  out(`ceilings: bare node:http at ${bare.node.url}, bare Express at ${bare.express.url}`);
+
+  const targets: Target[] = APP_PAGES.map((p) => ({ name: p.name, url: app.url + p.path, headers: { Cookie: cookie, ...p.headers }, group: 'app' }));
+  for (const mode of ['node', 'express'] as const) {
+    for (const p of APP_PAGES) {
+      if (p.key !== 'dashboard' && !args.allCeilings) continue;
+      targets.push({ name: `${CEILING_NAMES[mode]}: ${p.key} bytes`, url: bare[mode].url + p.path, group: 'ceiling' });
+    }
+  }
+
+  const runs = targets.length * m.rounds;
+  out(`\nmeasuring ${targets.length} targets × ${m.rounds} rounds, ${m.connections} connections, ${m.warmupSec} s warm-up + ${m.durationSec} s each (about ${fmt((runs * (m.durationSec + m.warmupSec)) / 60, 1)} min)`);
+  const rss = rssSampler(app.pid, 200);
+  const summaries = await measureRoundRobin(targets, m, (t, round, r) =>
+    out(`  round ${round}  ${t.name.padEnd(52)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1).padStart(5)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms${r.non2xx || r.errors ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : ''}`),
+  );
+  const maxRssMb = rss.stop();
+
+  const load = await firstLoad(`${app.url}/cabinet`, cookie);
+  const problems = summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`);
+
+  await cleanup(); // the servers stop; the temp dir with the database goes
+
+  const report: Report = {
+    date: new Date(),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    method: { ...m, contracts: args.contracts },
+    seed,
+    summaries,
+    checks: checksOf(summaries, maxRssMb, load),
+    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, app.url) }],
+    problems,
+    totalSeconds: (Date.now() - started) / 1000,
+  };
+  out('\n' + resultsMarkdown(report) + '\n');
+  out(`seed ${fmt(seed.seconds, 1)} s; whole run ${fmt(report.totalSeconds)} s`);
+  if (args.writeDocs) {
+    const file = path.join(ROOT, 'docs', 'benchmarks.md');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, documentMarkdown(report));
+    out(`written: ${path.relative(process.cwd(), file) || file}`);
+  }
+  if (problems.length) {
+    process.stderr.write(`\n!!! THE BENCHMARK BROKE: ${problems.join('; ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping the servers and removing the temp database\n`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+main()
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch(async (err) => {
+    process.stderr.write(`\n!!! bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await cleanup();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,27 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('config', () => {
+  it('runs a newcomer with no settings at all', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.timeZone).toBe('Asia/Novokuznetsk');
+    expect(c.demoSeed).toBe(true);
+  });
+
+  it('stops production without secrets, naming the variable in one line', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_PEPPER: 'p'.repeat(40) })).toThrow(/^config: SESSION_SECRET is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) })).toThrow(/PASSWORD_PEPPER/);
+  });
+
+  it('names a wrong value and what was given', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT .*"eighty"/);
+    expect(() => loadConfig({ PROVIDER_TIMEZONE: 'Mars/Olympus' })).toThrow(/PROVIDER_TIMEZONE is not a known IANA time zone/);
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET must be at least 32 characters/);
+  });
+
+  it('never loads demo data in production', () => {
+    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), DEMO_SEED: 'true' });
+    expect(c.demoSeed).toBe(false);
+  });
+});
