@@ -2,9 +2,12 @@
 // (A B C, A B C, ...), so a slow patch of a noisy machine hits every target alike; we report the medians.
 import autocannon from 'autocannon';
 
-export type Target = { name: string; url: string; headers?: Record<string, string>; group: 'app' | 'ceiling' };
+export type Target = { name: string; url: string; headers?: Record<string, string> };
 
-export type Run = { reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; requests: number };
+export type Run = {
+  reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; requests: number;
+  warmupSec: number; // how long the warm-up took: at least the one asked for, longer while connections ramp up
+};
 
 export type Summary = {
   target: Target;
@@ -31,37 +34,52 @@ export function percentile(sorted: Float64Array, q: number): number {
 }
 
 /**
- * One autocannon run against `t`: `warmupSec` then `durationSec` on the same connections; only the responses that
- * arrive after the warm-up count for req/s and latency. (A separate warm-up run would not do: every autocannon run
- * opens its connections anew, and a busy server takes them up slowly, which would put the connection ramp into p99.)
- * Non-2xx answers and errors are counted over the whole run, warm-up included.
+ * One autocannon run against `t`. The first part is warm-up, on the same connections as the measurement: it lasts
+ * `warmupSec`, and longer if need be, until every connection has had an answer. (A server busy on one core takes up 50
+ * fresh connections slowly, up to a second or more even for a trivial busy-looping node:http server, so counting from
+ * the start would put that ramp into p99; a separate warm-up run would not help, autocannon opens its connections
+ * anew each run.) Then `durationSec` are measured: req/s is the number of answers in that window over its length,
+ * p50 and p99 exact percentiles of their latencies. Non-2xx answers and errors count over the whole run.
  */
 export function measure(t: Target, connections: number, durationSec: number, warmupSec: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const counted = started + warmupSec * 1000;
+    const warmUntil = started + warmupSec * 1000;
+    const answered = new Set<unknown>();
     const latencies: number[] = [];
+    let countFrom = Infinity;
     let non2xx = 0;
     const instance = autocannon(
-      { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec, pipelining: 1 },
+      // The run is stopped after the measured window; the duration is only a cap in case the ramp never ends.
+      { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec + 60, pipelining: 1 },
       (err: unknown, r: autocannon.Result) => {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        const windowSec = (performance.now() - counted) / 1000;
+        if (countFrom === Infinity) return reject(new Error(`${t.name}: only ${answered.size} of ${connections} connections were ever answered`));
         const sorted = Float64Array.from(latencies).sort();
         resolve({
-          reqPerSec: latencies.length / windowSec,
+          reqPerSec: latencies.length / ((performance.now() - countFrom) / 1000),
           p50: percentile(sorted, 0.5),
           p99: percentile(sorted, 0.99),
           non2xx: Math.max(non2xx, r.non2xx),
           errors: r.errors, // autocannon's errors include its timeouts
           timeouts: r.timeouts,
           requests: latencies.length,
+          warmupSec: (countFrom - started) / 1000,
         });
       },
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    instance.on('response', (client, statusCode, _bytes, responseTime) => {
       if (statusCode < 200 || statusCode > 299) non2xx++;
-      if (performance.now() >= counted) latencies.push(responseTime);
+      const now = performance.now();
+      if (now >= countFrom) {
+        latencies.push(responseTime);
+        return;
+      }
+      answered.add(client);
+      if (answered.size >= connections && now >= warmUntil) {
+        countFrom = now;
+        setTimeout(() => instance.stop(), durationSec * 1000);
+      }
     });
   });
 }

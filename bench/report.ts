@@ -77,11 +77,13 @@ Measured by \`${r.command}\` (bench/run.ts) on ${r.date.toISOString().slice(0, 1
 
 ## Method
 
-autocannon, run from the benchmark's own process, ${m.connections} connections, no pipelining. Each run lasts ${m.warmupSec} s of warm-up
-plus ${m.durationSec} s on the same connections; only responses that arrive after the warm-up count: req/s is their number over
-the measured seconds, p50 and p99 are exact percentiles of their latencies. Every target runs ${m.rounds} times, interleaved
-(all targets once, then all again ...), and the table shows the median of the runs (req/s, p50 and p99 each on their
-own) with every run's req/s beside it. Non-2xx answers and connection errors are counted over whole runs, warm-up included.
+autocannon, run from the benchmark's own process, ${m.connections} connections, no pipelining. Each run starts with a warm-up on the
+same connections that it then measures: at least ${m.warmupSec} s, and longer until every connection has had an answer (a server that
+is busy on one core takes up ${m.connections} fresh connections slowly, a second or more; counted, that ramp would be most of p99).
+Then ${m.durationSec} s are measured: req/s is the number of answers in that window over its length, p50 and p99 are exact
+percentiles of their latencies. Every target runs ${m.rounds} times, interleaved (all targets once, then all again ...), and
+the table shows the median of the runs (req/s, p50 and p99 each on their own) with every run's req/s beside it.
+Non-2xx answers and connection errors are counted over whole runs, warm-up included.
 The ceilings are two bare servers started as their own processes (bench/bare.ts): plain node:http and an Express 5 app
 with one route, each sending exactly the bytes (and Content-Type) the app sent for the signed-in dashboard (with
 \`--all-ceilings\` also for the balance fragment and the history page). The app's

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
-import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child } from './lib';
+import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
 import { documentMarkdown, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
 
@@ -51,7 +51,7 @@ async function appBodies(app: Child, cookie: string): Promise<Map<string, BareBo
   return bodies;
 }
 
-function checksOf(summaries: Summary[], maxRssMb: number, load: FirstLoad): Check[] {
+function checksOf(summaries: Summary[], rss: { restingMb: number; maxMb: number }, load: FirstLoad): Check[] {
   const find = (name: string) => summaries.find((s) => s.target.name === name)!;
   const dash = find(APP_PAGES[0].name);
   const express = find(`${CEILING_NAMES.express}: dashboard bytes`);
@@ -62,7 +62,8 @@ function checksOf(summaries: Summary[], maxRssMb: number, load: FirstLoad): Chec
     { name: 'dashboard req/s ÷ bare Express req/s', value: pct(vsExpress), target: '≥ 50 %', pass: vsExpress >= 0.5 },
     { name: 'dashboard req/s ÷ bare node:http req/s', value: pct(dash.reqPerSec / node.reqPerSec), target: '—', pass: null },
     { name: 'dashboard p99 latency', value: `${fmt(dash.p99, 1)} ms`, target: '< 25 ms', pass: dash.p99 < 25 },
-    { name: 'app max RSS under load', value: `${fmt(maxRssMb, 1)} MB`, target: '< 150 MB', pass: maxRssMb < 150 },
+    { name: 'app max RSS under load', value: `${fmt(rss.maxMb, 1)} MB`, target: '< 150 MB', pass: rss.maxMb < 150 },
+    { name: 'app RSS signed in, before the load', value: `${fmt(rss.restingMb, 1)} MB`, target: '—', pass: null },
     { name: 'dashboard first load, gzipped', value: `${fmt(kb, 1)} KB`, target: '< 30 KB', pass: kb < 30 },
     { name: 'dashboard first load, requests', value: String(load.requests), target: '≤ 4', pass: load.requests <= 4 },
   ];
@@ -76,13 +77,13 @@ function firstLoadSection(load: FirstLoad, baseUrl: string): string {
   );
 }
 
-async function main(): Promise<number> {
-  const started = Date.now();
-  const args = parseArgs(process.argv.slice(2));
-  const m = args.measure;
+type Stage = { seed: SeedResult; app: Child; cookie: string; bare: Record<BareMode, Child> };
+
+/** A fresh large seed, the app on it (signed in as 100001), and the two ceilings serving the app's own bytes. */
+async function setUp(args: Args): Promise<Stage> {
   const dir = tempDir();
   const dbFile = path.join(dir, 'bench.sqlite');
-  const pepper = secret(48);
+  const pepper = secret(48); // the seed's password hashes depend on it: the app gets the same one
 
   out(`seeding ${fmt(args.contracts)} contracts into ${dbFile} ...`);
   const seed = await seedLarge({ dbFile, contracts: args.contracts, pepper });
@@ -97,49 +98,59 @@ async function main(): Promise<number> {
   const ceilingBodies = args.allCeilings ? [...bodies.values()] : [bodies.get('dashboard')!];
   const bare = { node: await startBare('node', ceilingBodies, dir), express: await startBare('express', ceilingBodies, dir) };
   out(`ceilings: bare node:http at ${bare.node.url}, bare Express at ${bare.express.url}`);
+  return { seed, app, cookie, bare };
+}
 
-  const targets: Target[] = APP_PAGES.map((p) => ({ name: p.name, url: app.url + p.path, headers: { Cookie: cookie, ...p.headers }, group: 'app' }));
+function targetsOf(stage: Stage, allCeilings: boolean): Target[] {
+  const targets: Target[] = APP_PAGES.map((p) => ({ name: p.name, url: stage.app.url + p.path, headers: { Cookie: stage.cookie, ...p.headers } }));
   for (const mode of ['node', 'express'] as const) {
     for (const p of APP_PAGES) {
-      if (p.key !== 'dashboard' && !args.allCeilings) continue;
-      targets.push({ name: `${CEILING_NAMES[mode]}: ${p.key} bytes`, url: bare[mode].url + p.path, group: 'ceiling' });
+      if (p.key === 'dashboard' || allCeilings) targets.push({ name: `${CEILING_NAMES[mode]}: ${p.key} bytes`, url: stage.bare[mode].url + p.path });
     }
   }
+  return targets;
+}
 
-  const runs = targets.length * m.rounds;
-  out(`\nmeasuring ${targets.length} targets × ${m.rounds} rounds, ${m.connections} connections, ${m.warmupSec} s warm-up + ${m.durationSec} s each (about ${fmt((runs * (m.durationSec + m.warmupSec)) / 60, 1)} min)`);
-  const rss = rssSampler(app.pid, 200);
+/** The load runs, with the app's RSS sampled throughout. */
+async function loadPhase(stage: Stage, targets: Target[], m: MeasureOptions) {
+  out(`\nmeasuring ${targets.length} targets × ${m.rounds} rounds, ${m.connections} connections, ${m.warmupSec} s warm-up + ${m.durationSec} s each (at least ${fmt((targets.length * m.rounds * (m.durationSec + m.warmupSec)) / 60, 1)} min)`);
+  const restingMb = rssSampler(stage.app.pid).stop();
+  const sampler = rssSampler(stage.app.pid, 200);
   const summaries = await measureRoundRobin(targets, m, (t, round, r) =>
-    out(`  round ${round}  ${t.name.padEnd(52)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1).padStart(5)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms${r.non2xx || r.errors ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : ''}`),
+    out(`  round ${round}  ${t.name.padEnd(52)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1).padStart(5)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  (warm-up ${fmt(r.warmupSec, 1)} s)${r.non2xx || r.errors ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : ''}`),
   );
-  const maxRssMb = rss.stop();
+  return { summaries, rss: { restingMb, maxMb: sampler.stop() } };
+}
 
-  const load = await firstLoad(`${app.url}/cabinet`, cookie);
-  const problems = summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`);
-
+async function main(): Promise<number> {
+  const started = Date.now();
+  const args = parseArgs(process.argv.slice(2));
+  const stage = await setUp(args);
+  const { summaries, rss } = await loadPhase(stage, targetsOf(stage, args.allCeilings), args.measure);
+  const load = await firstLoad(`${stage.app.url}/cabinet`, stage.cookie);
   await cleanup(); // the servers stop; the temp dir with the database goes
 
   const report: Report = {
     date: new Date(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-    method: { ...m, contracts: args.contracts },
-    seed,
+    method: { ...args.measure, contracts: args.contracts },
+    seed: stage.seed,
     summaries,
-    checks: checksOf(summaries, maxRssMb, load),
-    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, app.url) }],
-    problems,
+    checks: checksOf(summaries, rss, load),
+    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }],
+    problems: summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`),
     totalSeconds: (Date.now() - started) / 1000,
   };
   out('\n' + resultsMarkdown(report) + '\n');
-  out(`seed ${fmt(seed.seconds, 1)} s; whole run ${fmt(report.totalSeconds)} s`);
+  out(`seed ${fmt(stage.seed.seconds, 1)} s; whole run ${fmt(report.totalSeconds)} s`);
   if (args.writeDocs) {
     const file = path.join(ROOT, 'docs', 'benchmarks.md');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, documentMarkdown(report));
     out(`written: ${path.relative(process.cwd(), file) || file}`);
   }
-  if (problems.length) {
-    process.stderr.write(`\n!!! THE BENCHMARK BROKE: ${problems.join('; ')}\n`);
+  if (report.problems.length) {
+    process.stderr.write(`\n!!! THE BENCHMARK BROKE: ${report.problems.join('; ')}\n`);
     return 1;
   }
   return 0;

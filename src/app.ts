@@ -34,6 +34,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('view cache', ctx.config.env !== 'development');
+  app.set('view options', { rmWhitespace: true });
   app.disable('x-powered-by');
 
   app.use(

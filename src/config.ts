@@ -4,9 +4,12 @@ import { z } from 'zod';
 
 const DEV_SECRET = 'dev-only-secret-not-for-production-000000';
 
-const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const int = (min: number, max: number, def: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message).default(def);
+};
 const bool = (def: boolean) =>
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+  z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 
 const validTimeZone = (tz: string) => {
   try {
@@ -19,7 +22,7 @@ const validTimeZone = (tz: string) => {
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
     PORT: int(0, 65535, 3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_FILE: z.string().min(1).default('data/kabinet.sqlite'),
@@ -28,7 +31,7 @@ const schema = z
     BCRYPT_COST: int(4, 15, 12),
     TRUST_PROXY: z.string().default('false'),
     PROVIDER_TIMEZONE: z.string().default('Asia/Novokuznetsk').refine(validTimeZone, 'is not a known IANA time zone'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     SESSION_IDLE_MINUTES: int(1, 24 * 60, 30),
     SESSION_REMEMBER_DAYS: int(1, 365, 30),
     LOGIN_MAX_FAILS_PER_CONTRACT: int(1, 1000, 10),

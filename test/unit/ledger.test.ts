@@ -48,7 +48,14 @@ describe('the ledger', () => {
   it('is append-only: an update or a delete is refused by the database', async () => {
     const c = await makeContract(t.ctx);
     await t.ctx.db.transaction((trx) => postEntry(trx, entry(c.id, 'fixed', 100)));
-    await expect(Promise.resolve(t.ctx.db('ledger_entries').where({ idempotency_key: 'fixed' }).update({ amount_kopecks: 1 }))).rejects.toThrow(/append-only/);
-    await expect(Promise.resolve(t.ctx.db('ledger_entries').where({ idempotency_key: 'fixed' }).del())).rejects.toThrow(/append-only/);
+    const attempt = async (fn: () => PromiseLike<unknown>) => {
+      try {
+        return { done: await fn() };
+      } catch (err) {
+        return { error: String(err) };
+      }
+    };
+    expect(await attempt(() => t.ctx.db('ledger_entries').where({ idempotency_key: 'fixed' }).update({ amount_kopecks: 1 }))).toEqual({ error: expect.stringMatching(/append-only/) });
+    expect(await attempt(() => t.ctx.db('ledger_entries').where({ idempotency_key: 'fixed' }).del())).toEqual({ error: expect.stringMatching(/append-only/) });
   });
 });
