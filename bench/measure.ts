@@ -51,7 +51,7 @@ export function measure(t: Target, connections: number, durationSec: number, war
     let non2xx = 0;
     const instance = autocannon(
       // The run is stopped after the measured window; the duration is only a cap in case the ramp never ends.
-      { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec + 60, pipelining: 1 },
+      { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec + 30, pipelining: 1 },
       (err: unknown, r: autocannon.Result) => {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         if (countFrom === Infinity) return reject(new Error(`${t.name}: only ${answered.size} of ${connections} connections were ever answered`));
@@ -68,6 +68,8 @@ export function measure(t: Target, connections: number, durationSec: number, war
         });
       },
     );
+    const giveUp = setTimeout(() => countFrom === Infinity && instance.stop(), (warmupSec + 15) * 1000); // the ramp never ends: broken
+    instance.on('done', () => clearTimeout(giveUp));
     instance.on('response', (client, statusCode, _bytes, responseTime) => {
       if (statusCode < 200 || statusCode > 299) non2xx++;
       const now = performance.now();
