@@ -157,6 +157,13 @@ export async function startBare(mode: BareMode, bodies: BareBody[], dir: string)
   return child;
 }
 
+/** CPU seconds (user + system) `pid` has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 of proc(5), "state"
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** VmRSS of `pid` every `intervalMs` until stop(); stop() gives the largest seen, in MB. */
 export function rssSampler(pid: number, intervalMs = 200): { stop: () => number } {
   let maxKb = 0;

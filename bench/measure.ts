@@ -1,12 +1,15 @@
 // Load measurement with autocannon, run from this process. Each target runs `rounds` times, interleaved
 // (A B C, A B C, ...), so a slow patch of a noisy machine hits every target alike; we report the medians.
 import autocannon from 'autocannon';
+import { cpuSeconds } from './lib';
 
-export type Target = { name: string; url: string; headers?: Record<string, string> };
+/** pid: the server's process, whose CPU time per answer is then reported too. */
+export type Target = { name: string; url: string; headers?: Record<string, string>; pid?: number };
 
 export type Run = {
   reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; requests: number;
   warmupSec: number; // how long the warm-up took: at least the one asked for, longer while connections ramp up
+  cpuMsPerReq: number; // the server's CPU time over the whole run ÷ all its answers (NaN without a pid)
 };
 
 export type Summary = {
@@ -15,6 +18,7 @@ export type Summary = {
   reqPerSec: number; // medians of the runs
   p50: number;
   p99: number;
+  cpuMsPerReq: number;
   non2xx: number; // sums over the runs
   errors: number; // connection errors and timeouts
 };
@@ -49,12 +53,15 @@ export function measure(t: Target, connections: number, durationSec: number, war
     const latencies: number[] = [];
     let countFrom = Infinity;
     let non2xx = 0;
+    let answers = 0;
+    const cpuBefore = t.pid ? cpuSeconds(t.pid) : NaN;
     const instance = autocannon(
       // The run is stopped after the measured window; the duration is only a cap in case the ramp never ends.
       { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec + 30, pipelining: 1 },
       (err: unknown, r: autocannon.Result) => {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         if (countFrom === Infinity) return reject(new Error(`${t.name}: only ${answered.size} of ${connections} connections were ever answered`));
+        const cpuMsPerReq = t.pid ? ((cpuSeconds(t.pid) - cpuBefore) * 1000) / answers : NaN;
         const sorted = Float64Array.from(latencies).sort();
         resolve({
           reqPerSec: latencies.length / ((performance.now() - countFrom) / 1000),
@@ -65,12 +72,14 @@ export function measure(t: Target, connections: number, durationSec: number, war
           timeouts: r.timeouts,
           requests: latencies.length,
           warmupSec: (countFrom - started) / 1000,
+          cpuMsPerReq,
         });
       },
     );
     const giveUp = setTimeout(() => countFrom === Infinity && instance.stop(), (warmupSec + 15) * 1000); // the ramp never ends: broken
     instance.on('done', () => clearTimeout(giveUp));
     instance.on('response', (client, statusCode, _bytes, responseTime) => {
+      answers++;
       if (statusCode < 200 || statusCode > 299) non2xx++;
       const now = performance.now();
       if (now >= countFrom) {
@@ -104,6 +113,7 @@ export async function measureRoundRobin(targets: Target[], o: MeasureOptions, on
       reqPerSec: median(rs.map((r) => r.reqPerSec)),
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
+      cpuMsPerReq: median(rs.map((r) => r.cpuMsPerReq)),
       non2xx: rs.reduce((s, r) => s + r.non2xx, 0),
       errors: rs.reduce((s, r) => s + r.errors, 0),
     };

@@ -34,12 +34,13 @@ export function table(headers: string[], rows: string[][], rightFrom = 1): strin
 
 export function resultsTable(summaries: Summary[]): string {
   return table(
-    ['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'req/s of each run'],
+    ['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'non-2xx', 'errors', 'req/s of each run'],
     summaries.map((s) => [
       s.target.name,
       fmt(s.reqPerSec),
       fmt(s.p50, 1),
       fmt(s.p99, 1),
+      Number.isNaN(s.cpuMsPerReq) ? '—' : fmt(s.cpuMsPerReq, 2),
       s.non2xx ? `**${fmt(s.non2xx)}**` : '0',
       s.errors ? `**${fmt(s.errors)}**` : '0',
       s.runs.map((r) => fmt(r.reqPerSec)).join(' / '),
@@ -83,13 +84,17 @@ is busy on one core takes up ${m.connections} fresh connections slowly, a second
 Then ${m.durationSec} s are measured: req/s is the number of answers in that window over its length, p50 and p99 are exact
 percentiles of their latencies. Every target runs ${m.rounds} times, interleaved (all targets once, then all again ...), and
 the table shows the median of the runs (req/s, p50 and p99 each on their own) with every run's req/s beside it.
-Non-2xx answers and connection errors are counted over whole runs, warm-up included.
+Non-2xx answers and connection errors are counted over whole runs, warm-up included. "Server CPU ms/req" is the user +
+system CPU time the server process used during a whole run (all its threads, V8's GC helpers too; from /proc/<pid>/stat)
+divided by the answers it gave: it moves far less with a noisy neighbour than req/s does, and says what one request
+costs.
+
 The ceilings are two bare servers started as their own processes (bench/bare.ts): plain node:http and an Express 5 app
 with one route, each sending exactly the bytes (and Content-Type) the app sent for the signed-in dashboard (with
-\`--all-ceilings\` also for the balance fragment and the history page). The app's
-RSS is read from /proc/<pid>/status every 200 ms while the load runs. The first load asks for the dashboard with
-\`Accept-Encoding: gzip\`, then for each same-origin \`<link rel=stylesheet>\` and \`<script src>\` in it, and adds up the
-body bytes as they come over the wire (headers not counted); KB here are 1024 bytes.
+\`--all-ceilings\` also for the balance fragment and the history page). The app's RSS is read from /proc/<pid>/status
+every 200 ms while the load runs. The first load asks for the dashboard with \`Accept-Encoding: gzip\`, then for each
+same-origin \`<link rel=stylesheet>\` and \`<script src>\` in it, and adds up the body bytes as they come over the wire
+(headers not counted); KB and MB here are 1024 bytes and 1024 KB.
 
 The load is a closed loop: each of the ${m.connections} connections sends its next request when the last one is answered, so the
 typical latency is about ${m.connections} ÷ req/s (Little's law). A p99 under 25 ms at ${m.connections} connections therefore needs well over
@@ -103,4 +108,12 @@ the same minutes, rather than the absolute numbers, and compare runs only on the
 
 ${resultsMarkdown(r)}
 `;
+}
+
+/** Below this line docs/benchmarks.md is written by hand (what a profile showed, say): a new run keeps it. */
+export const NOTES_MARK = '<!-- Hand-written notes below this line: npm run bench keeps them. -->';
+
+export function withKeptNotes(generated: string, previous: string | undefined): string {
+  const at = previous?.indexOf(NOTES_MARK) ?? -1;
+  return `${generated}\n${at >= 0 ? previous!.slice(at) : `${NOTES_MARK}\n`}`;
 }

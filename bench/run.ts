@@ -7,7 +7,7 @@ import path from 'node:path';
 import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
-import { documentMarkdown, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
+import { documentMarkdown, withKeptNotes, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
 
 type Args = { contracts: number; measure: MeasureOptions; allCeilings: boolean; writeDocs: boolean };
 
@@ -61,6 +61,7 @@ function checksOf(summaries: Summary[], rss: { restingMb: number; maxMb: number 
   return [
     { name: 'dashboard req/s ÷ bare Express req/s', value: pct(vsExpress), target: '≥ 50 %', pass: vsExpress >= 0.5 },
     { name: 'dashboard req/s ÷ bare node:http req/s', value: pct(dash.reqPerSec / node.reqPerSec), target: '—', pass: null },
+    { name: 'server CPU per dashboard answer: app ÷ bare Express', value: `${fmt(dash.cpuMsPerReq, 2)} ÷ ${fmt(express.cpuMsPerReq, 2)} ms = ${fmt(dash.cpuMsPerReq / express.cpuMsPerReq, 1)}×`, target: '—', pass: null },
     { name: 'dashboard p99 latency', value: `${fmt(dash.p99, 1)} ms`, target: '< 25 ms', pass: dash.p99 < 25 },
     { name: 'app max RSS under load', value: `${fmt(rss.maxMb, 1)} MB`, target: '< 150 MB', pass: rss.maxMb < 150 },
     { name: 'app RSS signed in, before the load', value: `${fmt(rss.restingMb, 1)} MB`, target: '—', pass: null },
@@ -102,10 +103,10 @@ async function setUp(args: Args): Promise<Stage> {
 }
 
 function targetsOf(stage: Stage, allCeilings: boolean): Target[] {
-  const targets: Target[] = APP_PAGES.map((p) => ({ name: p.name, url: stage.app.url + p.path, headers: { Cookie: stage.cookie, ...p.headers } }));
+  const targets: Target[] = APP_PAGES.map((p) => ({ name: p.name, url: stage.app.url + p.path, headers: { Cookie: stage.cookie, ...p.headers }, pid: stage.app.pid }));
   for (const mode of ['node', 'express'] as const) {
     for (const p of APP_PAGES) {
-      if (p.key === 'dashboard' || allCeilings) targets.push({ name: `${CEILING_NAMES[mode]}: ${p.key} bytes`, url: stage.bare[mode].url + p.path });
+      if (p.key === 'dashboard' || allCeilings) targets.push({ name: `${CEILING_NAMES[mode]}: ${p.key} bytes`, url: stage.bare[mode].url + p.path, pid: stage.bare[mode].pid });
     }
   }
   return targets;
@@ -117,7 +118,7 @@ async function loadPhase(stage: Stage, targets: Target[], m: MeasureOptions) {
   const restingMb = rssSampler(stage.app.pid).stop();
   const sampler = rssSampler(stage.app.pid, 200);
   const summaries = await measureRoundRobin(targets, m, (t, round, r) =>
-    out(`  round ${round}  ${t.name.padEnd(52)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1).padStart(5)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  (warm-up ${fmt(r.warmupSec, 1)} s)${r.non2xx || r.errors ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : ''}`),
+    out(`  round ${round}  ${t.name.padEnd(52)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1).padStart(5)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  CPU ${fmt(r.cpuMsPerReq, 3)} ms/req  (warm-up ${fmt(r.warmupSec, 1)} s)${r.non2xx || r.errors ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : ''}`),
   );
   return { summaries, rss: { restingMb, maxMb: sampler.stop() } };
 }
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
   if (args.writeDocs) {
     const file = path.join(ROOT, 'docs', 'benchmarks.md');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, documentMarkdown(report));
+    fs.writeFileSync(file, withKeptNotes(documentMarkdown(report), fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined));
     out(`written: ${path.relative(process.cwd(), file) || file}`);
   }
   if (report.problems.length) {
