@@ -1,7 +1,7 @@
 // createApp(ctx): the middleware in order, the feature routers, then 404 and the one error handler.
 import crypto from 'node:crypto';
-import compression from 'compression';
 import express, { type Express } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createAuthService } from './auth/service';
@@ -34,7 +34,8 @@ export function createApp(ctx: AppContext): Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('view cache', ctx.config.env !== 'development');
-  app.set('view options', { rmWhitespace: true });
+  // Includes are absolute from views/ ('/partials/head'): a relative include costs a disk check on every render.
+  app.set('view options', { rmWhitespace: true, root: VIEWS_DIR });
   app.disable('x-powered-by');
 
   app.use(
@@ -45,7 +46,12 @@ export function createApp(ctx: AppContext): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 && res.statusCode !== 404 ? 'warn' : 'info'),
+      // What a request line needs, no headers: nothing to redact, less to serialise on every request.
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
     }),
   );
   app.use(
@@ -66,8 +72,13 @@ export function createApp(ctx: AppContext): Express {
     }
   });
 
-  app.use(compression({ threshold: 1024 }));
-  app.use(express.static(PUBLIC_DIR, { maxAge: '365d', immutable: true, index: false }));
+  // Static files live under their own prefix, so that page requests never stat the disk looking for one. css and js
+  // go out as their .gz twins made at build time. Pages are not compressed here: Node's one core renders them,
+  // and the TLS proxy in front compresses (README, "Running in production").
+  app.use(
+    '/static',
+    expressStaticGzip(PUBLIC_DIR, { enableBrotli: false, index: false, serveStatic: { maxAge: '365d', immutable: true, fallthrough: false } }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(sessionMiddleware(ctx));

@@ -1,6 +1,7 @@
 // The knex instance over one SQLite file (better-sqlite3). SQLite-only settings live here and nowhere else.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
 import knexFactory, { Knex } from 'knex';
 import { migrationSource } from '../migrations';
 
@@ -42,4 +43,32 @@ export async function migrate(db: Db): Promise<void> {
 /** Runs fn in one transaction: everything it writes lands together or not at all. */
 export function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction(fn);
+}
+
+const hotStatements = new WeakMap<Db, { conn: Database; statements: Map<string, Statement> }>();
+
+/**
+ * One row from a prepared statement on the pool's own connection: for reads on every page (the session, the
+ * dashboard), where knex's query building and pool round trip cost more than the query. Reads only: writes go
+ * through knex, which queues them behind any open transaction. While a transaction is open on the connection the
+ * read goes through knex too, so it waits for the commit instead of seeing uncommitted rows.
+ */
+export async function hotGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
+  let hot = hotStatements.get(db);
+  if (!hot || !hot.conn.open) {
+    const conn = (await db.client.acquireConnection()) as Database;
+    db.client.releaseConnection(conn);
+    hot = { conn, statements: new Map() };
+    hotStatements.set(db, hot);
+  }
+  if (hot.conn.inTransaction) {
+    const rows = (await db.raw(sql, params as Knex.RawBinding[])) as T[];
+    return rows[0];
+  }
+  let st = hot.statements.get(sql);
+  if (!st) {
+    st = hot.conn.prepare(sql);
+    hot.statements.set(sql, st);
+  }
+  return st.get(...params) as T | undefined;
 }

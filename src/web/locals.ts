@@ -12,7 +12,7 @@ import type { SiteService } from '../site/service';
 import { t } from './i18n';
 
 const assetVersions = new Map<string, string>();
-/** '/css/site.css' -> '/css/site.css?v=3f2a…': files are served with a year's cache, so the name must change with them. */
+/** '/css/site.css' -> '/static/css/site.css?v=3f2a…': files are served with a year's cache, so the name must change with them. */
 export function asset(url: string): string {
   let v = assetVersions.get(url);
   if (v === undefined) {
@@ -23,7 +23,7 @@ export function asset(url: string): string {
     }
     assetVersions.set(url, v);
   }
-  return `${url}?v=${v}`;
+  return `/static${url}?v=${v}`;
 }
 
 export function staticLocals(ctx: AppContext, req: Request) {

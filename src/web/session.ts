@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { AppContext } from '../context';
+import { hotGet, type Db } from '../db';
 
 export const SESSION_COOKIE = 'kabinet.sid';
 const LAST_SEEN_RESOLUTION_MS = 60_000; // write lastSeenAt at most once a minute, not on every request
@@ -19,6 +20,23 @@ declare module 'express-session' {
 export type SessionUser = { contractId: number };
 
 class SessionStore extends ConnectSessionKnexStore {
+  constructor(private readonly db: Db, options: ConstructorParameters<typeof ConnectSessionKnexStore>[0]) {
+    super({ ...options, knex: db });
+  }
+
+  // Read on every request: a prepared statement instead of knex (hotGet); writes stay with the library.
+  override async get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): Promise<session.SessionData | null> {
+    try {
+      const row = await hotGet<{ sess: string }>(this.db, 'select sess from sessions where sid = ? and expired >= ?', [sid, new Date().toISOString()]);
+      const data = row ? (JSON.parse(row.sess) as session.SessionData) : null;
+      callback(null, data);
+      return data;
+    } catch (err) {
+      callback(err);
+      return null;
+    }
+  }
+
   // The store's expiry is set whenever the session is saved; a touch on every request would be a write on
   // every request for nothing, since the cookie's own expiry does not move (rolling is off).
   override async touch(_sid: string, _session: session.SessionData, callback?: () => void): Promise<void> {
@@ -27,7 +45,7 @@ class SessionStore extends ConnectSessionKnexStore {
 }
 
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
-  const store = new SessionStore({ knex: ctx.db, tableName: 'sessions', createTable: false, cleanupInterval: ctx.config.env === 'test' ? 0 : 60_000 });
+  const store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: ctx.config.env === 'test' ? 0 : 60_000 });
   return session({
     name: SESSION_COOKIE,
     secret: ctx.config.sessionSecret,

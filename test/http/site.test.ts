@@ -31,7 +31,7 @@ describe('the frame', () => {
       seen.add(url);
       const res = await agent.get(url);
       expect([200, 303]).toContain(res.status);
-      for (const m of res.text.matchAll(/(?:href|src|action)="(\/[^"]*)"/g)) {
+      for (const m of (res.text ?? "").matchAll(/(?:href|src|action)="(\/[^"]*)"/g)) {
         const next = m[1].replace(/&amp;/g, '&');
         if (!seen.has(next) && !next.startsWith('/logout')) queue.push(next);
       }
@@ -51,7 +51,7 @@ describe('the frame', () => {
   });
 
   it('serves htmx from our own public folder with a long cache', async () => {
-    const res = await request(t.app).get('/vendor/htmx.min.js');
+    const res = await request(t.app).get('/static/vendor/htmx.min.js');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toContain('immutable');
     expect(res.text).toContain('htmx');
