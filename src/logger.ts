@@ -1,8 +1,8 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-// JSON lines on stdout. Passwords, cookies and tokens never reach the log.
-export function createLogger(level: string): Logger {
-  return pino({
+// JSON lines on stdout (or the given stream). Passwords, cookies, tokens and codes never reach the log.
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { app: 'kabinet' },
     redact: {
@@ -12,5 +12,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[скрыто]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -238,3 +238,17 @@ describe('forged and broken requests', () => {
     }
   });
 });
+
+describe('csrf for htmx', () => {
+  it('takes the token from the X-CSRF-Token header on an htmx request, and only from there', async () => {
+    const c = await makeContract(t.ctx);
+    const { agent } = await signIn(t.app, c.number, c.password);
+    const page = await agent.get('/cabinet');
+    const token = /"X-CSRF-Token": "([^"]+)"/.exec(page.text)![1];
+    expect(token).toBe(csrfFrom(page.text));
+    const bodyOnly = await agent.post('/logout').set('HX-Request', 'true').type('form').send({ _csrf: token });
+    expect(bodyOnly.status).toBe(403);
+    const header = await agent.post('/logout').set('HX-Request', 'true').set('X-CSRF-Token', token).type('form').send({});
+    expect(header.status).toBe(303);
+  });
+});
