@@ -2,10 +2,14 @@
 // TypeScript (tests) and from the compiled dist/ (npm start). Forward only: add a new file, never edit one.
 import type { Knex } from 'knex';
 import * as m20261124000000 from './20261124000000_foundation';
+import * as m20261125000000 from './20261125000000_billing';
 
 type Migration = { name: string; module: Knex.Migration };
 
-const migrations: Migration[] = [{ name: '20261124000000_foundation', module: m20261124000000 }];
+const migrations: Migration[] = [
+  { name: '20261124000000_foundation', module: m20261124000000 },
+  { name: '20261125000000_billing', module: m20261125000000 },
+];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => migrations,

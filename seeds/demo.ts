@@ -42,6 +42,8 @@ export async function seedDemo(db: Db, o: SeedOptions): Promise<{ contracts: num
       await trx.batchInsert('payments', g.payments.map((p) => ({ ...p, contract_id: contractId, ledger_entry_id: null })), 200).transacting(trx);
     }
     // A succeeded payment and its ledger entry share the idempotency key: link them in one statement.
+    // The history above charges every contract through today: the daily charge run starts tomorrow.
+    await trx('charge_days').insert({ day: o.today, contracts_charged: 0, total_kopecks: 0, finished_at: nowIso });
     await trx.raw(
       `update payments set ledger_entry_id = (select id from ledger_entries l where l.idempotency_key = payments.idempotency_key) where status = 'succeeded'`,
     );

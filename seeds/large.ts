@@ -17,6 +17,8 @@ export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<{ contract
   await db.transaction(async (trx) => {
     await seedProvider(trx);
     await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
+    // The generated history charges every contract through today: the daily charge run starts tomorrow.
+    await trx('charge_days').insert({ day: o.today, contracts_charged: 0, total_kopecks: 0, finished_at: nowIso });
   });
 
   const conn = (await db.client.acquireConnection()) as Database;

@@ -2,11 +2,14 @@
 //   migrate                              apply migrations
 //   seed [--force]                       the demo provider into an empty database (refused in production without --force)
 //   seed:large --contracts N [--months M] many contracts for benchmarks (into an empty database)
+//   billing run --date YYYY-MM-DD         the daily charge run for every day not yet charged, up to that day
 import { createPasswordHasher } from './auth/passwords';
+import { chargeThrough } from './billing/jobs';
+import { lastChargeDay } from './billing/queries';
 import { checkBalance } from './billing/service';
 import { boot } from './boot';
 import type { AppContext } from './context';
-import { dayOf } from './lib/dates';
+import { dayOf, isDay } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
 import { seedLarge } from '../seeds/large';
 
@@ -54,8 +57,25 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       if (check.cached !== check.ledger) throw new Error('balance of contract 1 differs from its ledger');
       return;
     }
+    case 'billing': {
+      const date = flag(args, '--date') ?? today;
+      if (args[0] !== 'run') throw new Error('usage: billing run --date YYYY-MM-DD');
+      if (!isDay(date)) throw new Error(`--date must be a day like 2026-11-24, not "${date}"`);
+      if (date > today) throw new Error(`${date} has not come yet in ${ctx.config.timeZone} (today is ${today})`);
+      const last = await lastChargeDay(ctx.db);
+      if (last && date <= last) {
+        out(`${date} is charged already (days are charged through ${last}): nothing to do`);
+        return;
+      }
+      const started = Date.now();
+      for (const r of await chargeThrough(ctx, date)) {
+        out(`${r.day}: ${r.alreadyDone ? 'charged already' : `${r.contractsCharged} contracts charged, ${(r.totalKopecks / 100).toFixed(2)} RUB, ${r.blocked} blocked`}`);
+      }
+      out(`done in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+      return;
+    }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD`);
   }
 }
 

@@ -40,6 +40,14 @@ const schema = z
     PUBLIC_FORMS_PER_HOUR: int(1, 1000, 5),
     DEMO_SEED: bool(true),
     SHUTDOWN_TIMEOUT_MS: int(100, 120000, 10000),
+    BILLING_SCHEDULER: bool(true),
+    PROMISED_PAYMENT_TERM_DAYS: int(1, 30, 3),
+    PROMISED_PAYMENT_INTERVAL_DAYS: int(1, 365, 30),
+    PROMISED_PAYMENT_MAX_PERCENT_OF_FEE: int(1, 100, 100),
+    VOLUNTARY_BLOCK_MIN_DAYS: int(1, 365, 7),
+    VOLUNTARY_BLOCK_MAX_DAYS: int(1, 365, 90),
+    VOLUNTARY_BLOCK_DAYS_PER_YEAR: int(1, 366, 90),
+    VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS: int(0, 100_000, 0),
     PROVIDER_NAME: z.string().min(1).max(100).default('Сеть Центр'),
     PROVIDER_EMAIL: z.email().default('info@example.ru'),
   })
@@ -69,6 +77,11 @@ export type Config = {
   demoSeed: boolean;
   shutdownTimeoutMs: number;
   provider: { name: string; email: string };
+  billing: {
+    scheduler: boolean;
+    promisedPayment: { termDays: number; intervalDays: number; maxPercentOfFee: number };
+    voluntaryBlock: { minDays: number; maxDays: number; daysPerYear: number; dailyFeeKopecks: number };
+  };
 };
 
 export class ConfigError extends Error {}
@@ -112,5 +125,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoSeed: c.DEMO_SEED && c.NODE_ENV !== 'production',
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     provider: { name: c.PROVIDER_NAME, email: c.PROVIDER_EMAIL },
+    billing: {
+      scheduler: c.BILLING_SCHEDULER,
+      promisedPayment: { termDays: c.PROMISED_PAYMENT_TERM_DAYS, intervalDays: c.PROMISED_PAYMENT_INTERVAL_DAYS, maxPercentOfFee: c.PROMISED_PAYMENT_MAX_PERCENT_OF_FEE },
+      voluntaryBlock: {
+        minDays: c.VOLUNTARY_BLOCK_MIN_DAYS, maxDays: c.VOLUNTARY_BLOCK_MAX_DAYS, daysPerYear: c.VOLUNTARY_BLOCK_DAYS_PER_YEAR, dailyFeeKopecks: c.VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS,
+      },
+    },
   };
 }

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createPasswordHasher } from './auth/passwords';
 import { boot } from './boot';
 import type { AppContext } from './context';
+import { startScheduler } from './jobs/scheduler';
 import { dayOf } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const app = createApp(ctx);
   const server = app.listen(ctx.config.port, ctx.config.host);
   server.on('listening', () => ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}` }, 'kabinet is listening'));
+  const scheduler = ctx.config.billing.scheduler ? startScheduler(ctx) : null;
   server.on('error', (err) => {
     ctx.logger.fatal({ err }, 'cannot listen');
     process.exit(1);
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     }, ctx.config.shutdownTimeoutMs);
     force.unref();
     server.close(async () => {
+      await scheduler?.stop();
       await ctx.db.destroy();
       ctx.logger.info('database closed, bye');
       process.exit(0);

@@ -1,18 +1,64 @@
 // The only writer of the ledger. Every entry and the cached balance it changes land in one transaction;
-// an entry whose idempotency key is already there is not written again.
+// an entry whose idempotency key is already there is not written again. The blocking rules run with every
+// entry: below the credit limit an active contract is blocked; money that brings a blocked one back to the
+// limit or above unblocks it at once, and the day's charge is then taken (charging resumes that day).
 import type { Db, Trx } from '../db';
+import { daysInMonth, splitDay, type Day } from '../lib/dates';
+import { chargeKey } from './charges';
+import { chargeForDays } from './forecast';
 import * as q from './queries';
 
-export type { LedgerEntryInput, LedgerKind } from './queries';
+export type { LedgerEntryInput, LedgerKind, ContractStatus } from './queries';
 
-/** Writes one ledger entry and moves the cached balance with it. Must run inside a transaction. */
-export async function postEntry(trx: Trx, entry: q.LedgerEntryInput): Promise<{ entryId: number; created: boolean }> {
+export type PostOptions = {
+  /** The provider's today: when the entry unblocks the contract, today's charge is taken (if not yet). */
+  today?: Day;
+  /** Why the status changes when this entry unblocks the contract (payment, promised_payment, correction ...). */
+  cause?: string;
+};
+
+/** Writes one ledger entry, moves the cached balance with it and applies the blocking rules. Inside a transaction. */
+export async function postEntry(trx: Trx, entry: q.LedgerEntryInput, opts: PostOptions = {}): Promise<{ entryId: number; created: boolean }> {
   if (!Number.isSafeInteger(entry.amount_kopecks)) throw new RangeError('amount must be whole kopecks');
   const existing = await q.findEntryByKey(trx, entry.idempotency_key);
   if (existing) return { entryId: existing.id, created: false };
   const entryId = await q.insertEntry(trx, entry);
   await q.addToCachedBalance(trx, entry.contract_id, entry.amount_kopecks, entry.occurred_at);
+  await applyBlockRules(trx, entry.contract_id, entryId, entry.occurred_at, opts);
   return { entryId, created: true };
+}
+
+async function applyBlockRules(trx: Trx, contractId: number, entryId: number, at: string, opts: PostOptions): Promise<void> {
+  const c = await q.findBillingContract(trx, contractId);
+  if (!c) return;
+  const floor = -c.credit_limit_kopecks;
+  if (c.status === 'active' && c.balance_kopecks < floor) {
+    await q.setStatus(trx, { contractId, from: 'active', to: 'blocked', cause: 'balance_below_limit', entryId, at });
+  } else if (c.status === 'blocked' && c.balance_kopecks >= floor) {
+    await q.setStatus(trx, { contractId, from: 'blocked', to: 'active', cause: opts.cause ?? 'payment', entryId, at });
+    if (opts.today) await chargeContractDay(trx, contractId, opts.today, at);
+  }
+}
+
+/** The day's share of a contract's tariff and services: floor(fee·d/D) − floor(fee·(d−1)/D) each. */
+export async function dailyAmount(trx: Db | Trx, contractId: number, day: Day): Promise<number> {
+  const c = await q.findBillingContract(trx, contractId);
+  if (!c) return 0;
+  const [y, m, d] = splitDay(day);
+  const dim = daysInMonth(y, m);
+  const services = await q.serviceFeesOn(trx, contractId, day);
+  return chargeForDays(c.tariff_fee, dim, d, d) + services.reduce((sum, fee) => sum + chargeForDays(fee, dim, d, d), 0);
+}
+
+/** Charges one contract for one day, unless that day is charged already (same key as the daily run). */
+export async function chargeContractDay(trx: Trx, contractId: number, day: Day, at: string): Promise<{ created: boolean; amount: number }> {
+  const amount = await dailyAmount(trx, contractId, day);
+  if (amount <= 0) return { created: false, amount: 0 };
+  const r = await postEntry(trx, {
+    contract_id: contractId, kind: 'charge', amount_kopecks: -amount, description: 'Абонентская плата за день',
+    period_from: day, period_to: day, idempotency_key: chargeKey(contractId, day), occurred_at: at,
+  });
+  return { created: r.created, amount };
 }
 
 /** Loads a contract's past (the demo seed, a migration from another billing) and sets the cache from the sum. */

@@ -1,0 +1,32 @@
+// The in-process scheduler (croner): once at start and then every minute it puts the day's billing work in the
+// jobs table and runs what is due. croner forgets everything on restart; the jobs table does not.
+import { Cron } from 'croner';
+import { billingJobHandlers, scheduleBillingDay } from '../billing/jobs';
+import type { AppContext } from '../context';
+import { createJobs } from './service';
+
+export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx) });
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return; // a long run (catching up days) is still going
+    running = (async () => {
+      try {
+        await scheduleBillingDay(ctx, jobs);
+        await jobs.runDue();
+      } catch (err) {
+        ctx.logger.error({ err }, 'scheduler tick failed');
+      } finally {
+        running = null;
+      }
+    })();
+  };
+  const cron = new Cron('0 * * * * *', { timezone: ctx.config.timeZone, protect: true }, tick);
+  tick();
+  return {
+    async stop() {
+      cron.stop();
+      if (running) await running;
+    },
+  };
+}

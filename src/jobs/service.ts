@@ -1,0 +1,42 @@
+// Durable work: a job is a row (kind, run_at, payload, idempotency key) done by the in-process scheduler.
+// Handlers must be idempotent: two processes, or a retry after a crash, may run the same job again.
+import type { AppContext } from '../context';
+import { dueJobs, enqueueJob, finishJob, retryJob } from './queries';
+
+export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
+
+const MAX_ATTEMPTS = 5;
+const backoffMs = (attempts: number) => Math.min(60 * 60_000, 60_000 * 2 ** (attempts - 1)); // 1, 2, 4, 8 ... minutes
+
+export function createJobs(ctx: AppContext, handlers: Record<string, JobHandler>) {
+  return {
+    enqueue(kind: string, runAt: Date, key: string, payload: Record<string, unknown> = {}) {
+      return enqueueJob(ctx.db, { kind, run_at: runAt.toISOString(), payload, idempotency_key: key, created_at: ctx.clock.now().toISOString() });
+    },
+
+    /** Runs the jobs that are due, oldest first; a failure is retried later with backoff, then marked failed. */
+    async runDue(limit = 50): Promise<{ done: number; failed: number }> {
+      let done = 0;
+      let failed = 0;
+      for (const job of await dueJobs(ctx.db, ctx.clock.now().toISOString(), limit)) {
+        const handler = handlers[job.kind];
+        try {
+          if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+          await handler(JSON.parse(job.payload) as Record<string, unknown>);
+          await finishJob(ctx.db, job.id, ctx.clock.now().toISOString());
+          done++;
+        } catch (err) {
+          const attempts = job.attempts + 1;
+          const now = ctx.clock.now();
+          ctx.logger.error({ err, job: { id: job.id, kind: job.kind, attempts } }, 'job failed');
+          await retryJob(ctx.db, job.id, {
+            attempts, run_at: new Date(now.getTime() + backoffMs(attempts)).toISOString(), last_error: String(err), failed: attempts >= MAX_ATTEMPTS, at: now.toISOString(),
+          });
+          failed++;
+        }
+      }
+      return { done, failed };
+    },
+  };
+}
+export type Jobs = ReturnType<typeof createJobs>;
