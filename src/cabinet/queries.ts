@@ -1,7 +1,7 @@
 import { hotGet, type Db } from '../db';
 
 export type ContractSummaryRow = {
-  id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked';
+  id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked' | 'paused';
   balance_kopecks: number; tariff_name: string; monthly_fee_kopecks: number;
   internet_mbps: number | null; tv_package: string | null;
 };

@@ -71,6 +71,7 @@ export const ru = {
   'cabinet.history': 'Все платежи',
   'status.active': 'Активен',
   'status.blocked': 'Заблокирован',
+  'status.paused': 'Добровольная блокировка',
   'tv.channels': { one: '{count} канал', few: '{count} канала', many: '{count} каналов', other: '{count} канала' } as PluralForms,
   minutes: { one: '{count} минуту', few: '{count} минуты', many: '{count} минут', other: '{count} минуты' } as PluralForms,
 
