@@ -3,7 +3,7 @@
 // After signing out, Back and /cabinet both lead to the login form.
 // Runs once with JavaScript (htmx swaps the balance and the history table) and once without (links and forms).
 import type { Browser, Page, Request } from 'playwright-core';
-import { contractHeading, DEMO, describeWithBrowser, launchBrowser, MODES, newContext, startApp, where, type RunningApp } from './support';
+import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, useAppAndBrowser, where, type RunningApp } from './support';
 
 jest.setTimeout(60_000);
 
@@ -31,14 +31,9 @@ async function expectWholeHistoryPage(page: Page): Promise<void> {
 }
 
 describeWithBrowser('signing in, the balance and the payment history', () => {
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await launchBrowser();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+  useAppAndBrowser((a, b) => {
+    app = a;
+    browser = b;
   });
 
   describe.each(MODES)('$label', (mode) => {

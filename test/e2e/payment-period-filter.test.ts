@@ -2,7 +2,7 @@
 // result can be bookmarked); a reversed period is a form error (422) shown in the summary and beside «По дату».
 // Runs once with JavaScript (htmx swaps #history and pushes the address) and once without (a plain GET form).
 import type { Browser, Page } from 'playwright-core';
-import { describeWithBrowser, launchBrowser, MODES, newContext, signIn, startApp, type RunningApp } from './support';
+import { describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, type RunningApp } from './support';
 
 jest.setTimeout(60_000);
 
@@ -50,14 +50,9 @@ async function show(page: Page, from: string, to: string) {
 }
 
 describeWithBrowser('the period filter of the payment history', () => {
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await launchBrowser();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+  useAppAndBrowser((a, b) => {
+    app = a;
+    browser = b;
   });
 
   describe.each(MODES)('$label', (mode) => {

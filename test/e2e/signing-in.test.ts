@@ -3,7 +3,7 @@
 // A "restart" is a new browser context given only the cookies that have an expiry, as a real browser keeps.
 // Bad credentials use contract 100002, so the failed-login limit of the demo contract 100001 is never touched.
 import type { Browser, BrowserContext, Cookie } from 'playwright-core';
-import { contractHeading, DEMO, describeWithBrowser, launchBrowser, MODES, newContext, signIn, startApp, where, type Mode, type RunningApp } from './support';
+import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp } from './support';
 
 jest.setTimeout(60_000);
 
@@ -33,14 +33,9 @@ async function restartedWith(mode: Mode, cookies: Cookie[]): Promise<BrowserCont
 }
 
 describeWithBrowser('signing in', () => {
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await launchBrowser();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+  useAppAndBrowser((a, b) => {
+    app = a;
+    browser = b;
   });
 
   describe.each(MODES)('$label', (mode) => {

@@ -39,6 +39,21 @@ export function describeWithBrowser(name: string, fn: () => void): void {
   maybe(name, fn);
 }
 
+/** One app and one browser for all the journeys of a describe block; `use` receives them before the first test. */
+export function useAppAndBrowser(use: (app: RunningApp, browser: Browser) => void): void {
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+    use(app, browser);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
