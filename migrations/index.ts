@@ -3,12 +3,16 @@
 import type { Knex } from 'knex';
 import * as m20261124000000 from './20261124000000_foundation';
 import * as m20261125000000 from './20261125000000_billing';
+import * as m20261125000100 from './20261125000100_voluntary_block_request';
+import * as m20261125000200 from './20261125000200_tariff_change_request';
 
 type Migration = { name: string; module: Knex.Migration };
 
 const migrations: Migration[] = [
   { name: '20261124000000_foundation', module: m20261124000000 },
   { name: '20261125000000_billing', module: m20261125000000 },
+  { name: '20261125000100_voluntary_block_request', module: m20261125000100 },
+  { name: '20261125000200_tariff_change_request', module: m20261125000200 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -12,8 +12,16 @@ import type { AppContext } from './context';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { createPaymentsService } from './payments/service';
 import { paymentsRoutes } from './payments/routes';
+import { createPromisedService } from './promised/service';
+import { promisedRoutes } from './promised/routes';
+import { createVoluntaryBlockService } from './voluntary-block/service';
+import { voluntaryBlockRoutes } from './voluntary-block/routes';
 import { createSiteService } from './site/service';
 import { siteRoutes } from './site/routes';
+import { createStatementService } from './statement/service';
+import { statementRoutes } from './statement/routes';
+import { createTariffChangeService } from './tariff-change/service';
+import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
 import { csrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
@@ -92,6 +100,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(authRoutes(ctx, passport, services.auth));
   app.use(cabinetRoutes(services.cabinet));
   app.use(paymentsRoutes(services.payments));
+  app.use(tariffChangeRoutes(createTariffChangeService(ctx)));
+  app.use(statementRoutes(createStatementService(ctx)));
+  app.use(promisedRoutes(createPromisedService(ctx), ctx.config.timeZone));
+  app.use(voluntaryBlockRoutes(createVoluntaryBlockService(ctx), ctx.config.timeZone));
 
   app.use(notFound);
   app.use(errorHandler(ctx, services.site));

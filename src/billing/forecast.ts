@@ -22,24 +22,48 @@ export type Forecast =
   | { kind: 'until'; day: Day } // covers every day up to and including this one
   | { kind: 'beyond'; day: Day }; // lasts longer than we count (MAX_MONTHS)
 
-/** The last day a balance pays for, counting from the day after `today` (today's charge is already made). */
-export function lastsUntil(balanceKopecks: number, feeKopecks: number, today: Day): Forecast {
-  if (feeKopecks <= 0) return { kind: 'unlimited' };
+/** Kopecks charged for the days from..to of one month for several monthly fees, each rounded on its own (the charge run: the tariff, and the sum of services). */
+function chargeForDaysOfFees(fees: readonly number[], daysInTheMonth: number, from: number, to: number): number {
+  return fees.reduce((sum, fee) => sum + chargeForDays(fee, daysInTheMonth, from, to), 0);
+}
+
+/**
+ * The last day a balance pays for, counting from the day after `today` (today's charge is already made).
+ * `fee` is the tariff's monthly fee, or the monthly fees charged each day: [tariff, sum of services], as the run rounds them.
+ */
+export function lastsUntil(balanceKopecks: number, fee: number | readonly number[], today: Day): Forecast {
+  const fees = (typeof fee === 'number' ? [fee] : fee).filter((f) => f > 0);
+  if (fees.length === 0) return { kind: 'unlimited' };
   let left = balanceKopecks;
   let day = addDays(today, 1);
   for (let months = 0; months < MAX_MONTHS; months++) {
     const [y, m, d] = splitDay(day);
     const dim = daysInMonth(y, m);
-    const restOfMonth = chargeForDays(feeKopecks, dim, d, dim);
+    const restOfMonth = chargeForDaysOfFees(fees, dim, d, dim);
     if (left >= restOfMonth) {
       left -= restOfMonth;
       day = addDays(day, dim - d + 1);
       continue;
     }
     let last = d - 1;
-    while (last < dim && chargeForDays(feeKopecks, dim, d, last + 1) <= left) last++;
+    while (last < dim && chargeForDaysOfFees(fees, dim, d, last + 1) <= left) last++;
     if (last < d) return months === 0 ? { kind: 'exhausted' } : { kind: 'until', day: addDays(day, -1) };
     return { kind: 'until', day: addDays(day, last - d) };
   }
   return { kind: 'beyond', day: addDays(day, -1) };
+}
+
+/**
+ * «К оплате за следующий месяц»: what must be paid now so that the balance covers the rest of this month and the
+ * whole next month at these monthly fees ([tariff, sum of services], as the run rounds them), never below zero.
+ * `todayCharged`: today's charge is already taken (an active contract after 00:05); a contract blocked before
+ * today has today still to pay, charged when a payment unblocks it.
+ */
+export function toPayForNextMonth(balanceKopecks: number, fees: readonly number[], today: Day, todayCharged = true): number {
+  const [y, m, d] = splitDay(today);
+  const dim = daysInMonth(y, m);
+  const positive = fees.filter((f) => f > 0);
+  const restOfMonth = chargeForDaysOfFees(positive, dim, todayCharged ? d + 1 : d, dim);
+  const nextMonth = positive.reduce((sum, fee) => sum + fee, 0); // a whole month adds up to the fee exactly
+  return Math.max(0, restOfMonth + nextMonth - balanceKopecks);
 }

@@ -40,14 +40,17 @@ async function applyBlockRules(trx: Trx, contractId: number, entryId: number, at
   }
 }
 
-/** The day's share of a contract's tariff and services: floor(fee·d/D) − floor(fee·(d−1)/D) each. */
+/**
+ * The day's share of a contract's tariff, plus that of the sum of its services: floor(fee·d/D) − floor(fee·(d−1)/D).
+ * Exactly as the daily run (charges.ts) counts it: the same day must cost the same whichever path charges it.
+ */
 export async function dailyAmount(trx: Db | Trx, contractId: number, day: Day): Promise<number> {
   const c = await q.findBillingContract(trx, contractId);
   if (!c) return 0;
   const [y, m, d] = splitDay(day);
   const dim = daysInMonth(y, m);
   const services = await q.serviceFeesOn(trx, contractId, day);
-  return chargeForDays(c.tariff_fee, dim, d, d) + services.reduce((sum, fee) => sum + chargeForDays(fee, dim, d, d), 0);
+  return chargeForDays(c.tariff_fee, dim, d, d) + chargeForDays(services.reduce((sum, fee) => sum + fee, 0), dim, d, d);
 }
 
 /** Charges one contract for one day, unless that day is charged already (same key as the daily run). */
@@ -74,4 +77,30 @@ export async function importHistory(trx: Trx, contractId: number, entries: q.Led
 export async function checkBalance(db: Db | Trx, contractId: number): Promise<{ cached: number | undefined; ledger: number }> {
   const [cached, ledger] = await Promise.all([q.cachedBalance(db, contractId), q.ledgerSum(db, contractId)]);
   return { cached, ledger };
+}
+
+/** A voluntary block begins: an active contract is paused (not charged, or charged the paused daily fee). */
+export async function pauseContract(trx: Trx, contractId: number, cause: string, at: string): Promise<boolean> {
+  const c = await q.findBillingContract(trx, contractId);
+  if (c?.status !== 'active') return false;
+  await q.setStatus(trx, { contractId, from: 'active', to: 'paused', cause, entryId: null, at });
+  return true;
+}
+
+/**
+ * A voluntary block ends: the contract is active again and charging resumes that day (today's charge is taken now,
+ * once: the daily run uses the same key). Below the credit limit it is then blocked, as after any entry.
+ */
+export async function resumeAfterPause(trx: Trx, contractId: number, today: Day, at: string, cause: string): Promise<q.ContractStatus | null> {
+  const c = await q.findBillingContract(trx, contractId);
+  if (c?.status !== 'paused') return c?.status ?? null;
+  await q.setStatus(trx, { contractId, from: 'paused', to: 'active', cause, entryId: null, at });
+  await chargeContractDay(trx, contractId, today, at); // a new charge runs the blocking rules itself
+  const after = await q.findBillingContract(trx, contractId);
+  if (after?.status === 'active' && after.balance_kopecks < -after.credit_limit_kopecks) {
+    // today was charged already (the paused daily fee): the balance alone decides
+    await q.setStatus(trx, { contractId, from: 'active', to: 'blocked', cause: 'balance_below_limit', entryId: null, at });
+    return 'blocked';
+  }
+  return after?.status ?? null;
 }

@@ -3,14 +3,34 @@ import { hotGet, type Db } from '../db';
 export type ContractSummaryRow = {
   id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked' | 'paused';
   balance_kopecks: number; tariff_name: string; monthly_fee_kopecks: number;
-  internet_mbps: number | null; tv_package: string | null;
+  internet_mbps: number | null; tv_package: string | null; services_count: number;
 };
 
 // Everything the dashboard shows, in one query over the contract's own row. Raw and prepared (hotGet): it runs
 // on every dashboard and balance refresh, where knex's query building costs more than the query itself.
 const SUMMARY_SQL = `select c.id, c.number, c.name, c.address, tw.name as town, c.status, c.balance_kopecks,
-    t.name as tariff_name, t.monthly_fee_kopecks, t.internet_mbps, t.tv_package
+    t.name as tariff_name, t.monthly_fee_kopecks, t.internet_mbps, t.tv_package,
+    (select count(*) from contract_services cs where cs.contract_id = c.id) as services_count
   from contracts c join towns tw on tw.id = c.town_id join tariffs t on t.id = c.tariff_id
   where c.id = ?`;
 
 export const findContractSummary = (db: Db, contractId: number) => hotGet<ContractSummaryRow>(db, SUMMARY_SQL, [contractId]);
+
+/** The monthly fees of a contract's services on a day, summed (the charge run charges them as one fee). Asked only
+ * when the contract has services at all (services_count), so the usual dashboard stays one prepared statement. */
+export async function servicesFeeOn(db: Db, contractId: number, day: string): Promise<number> {
+  const row = await db('contract_services as cs')
+    .join('services as s', 's.id', 'cs.service_id')
+    .where('cs.contract_id', contractId)
+    .where('cs.from_day', '<=', day)
+    .where((w) => w.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day))
+    .sum({ fee: 's.monthly_fee_kopecks' })
+    .first<{ fee: number | null }>();
+  return Number(row?.fee ?? 0);
+}
+
+/** Whether a charge covers the day (a blocked contract was charged today if the run's charge is what blocked it). */
+export async function isDayCharged(db: Db, contractId: number, day: string): Promise<boolean> {
+  const row = await db('ledger_entries').where({ contract_id: contractId, kind: 'charge' }).where('period_from', '<=', day).where('period_to', '>=', day).first('id');
+  return Boolean(row);
+}

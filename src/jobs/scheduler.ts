@@ -3,10 +3,13 @@
 import { Cron } from 'croner';
 import { billingJobHandlers, scheduleBillingDay } from '../billing/jobs';
 import type { AppContext } from '../context';
+import { promisedJobHandlers } from '../promised/jobs';
+import { tariffChangeJobHandlers } from '../tariff-change/jobs';
+import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { createJobs } from './service';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx) });
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return; // a long run (catching up days) is still going

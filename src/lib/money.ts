@@ -21,6 +21,12 @@ export function formatMoney(k: number): string {
   return `${sign}${groups.format(whole)},${String(frac).padStart(2, '0')}\u00a0₽`;
 }
 
+/** Kopecks as a plain number in Russian notation for spreadsheets: -123450 -> "-1234,50" (no grouping, no sign of the currency). */
+export function formatMoneyPlain(k: number): string {
+  const abs = Math.abs(k);
+  return `${k < 0 ? '-' : ''}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}
+
 /** "1 234,5" / "1234.50" / "1234" -> kopecks, or null when the text is not an amount of money. */
 export function parseMoney(text: string): Kopecks | null {
   const s = text.replace(/[\s\u00a0₽]/g, '').replace(',', '.');

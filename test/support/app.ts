@@ -38,3 +38,11 @@ export async function signIn(app: Express, contract: string, password: string, r
   if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
   return { agent, res };
 }
+
+/** The error a promise fails with, as text ('no error' if it succeeds): jest's rejects.toThrow is unreliable with knex's promises. */
+export function failureOf(p: PromiseLike<unknown>): Promise<string> {
+  return Promise.resolve(p).then(
+    () => 'no error',
+    (err: unknown) => `${err instanceof Error ? err.name : typeof err}: ${String(err)}`,
+  );
+}

@@ -1,0 +1,47 @@
+import type { Db, Trx } from '../db';
+
+export type PromisedRow = {
+  id: number; contract_id: number; amount_kopecks: number; taken_at: string; due_at: string;
+  status: 'open' | 'repaid'; repaid_late: number | boolean; settled_at: string | null; credit_entry_id: number | null;
+};
+
+export type ContractMoney = { id: number; status: 'active' | 'blocked' | 'paused'; balance_kopecks: number; credit_limit_kopecks: number; tariff_fee: number };
+
+export const findContractMoney = (db: Db | Trx, contractId: number) =>
+  db('contracts as c')
+    .join('tariffs as t', 't.id', 'c.tariff_id')
+    .where('c.id', contractId)
+    .first<ContractMoney | undefined>('c.id', 'c.status', 'c.balance_kopecks', 'c.credit_limit_kopecks', 't.monthly_fee_kopecks as tariff_fee');
+
+export const ledgerKeyExists = async (db: Db | Trx, key: string) => Boolean(await db('ledger_entries').where({ idempotency_key: key }).first('id'));
+
+const byContract = (db: Db | Trx, contractId: number) => db('promised_payments').where({ contract_id: contractId });
+
+export const findLatest = (db: Db | Trx, contractId: number) =>
+  byContract(db, contractId).orderBy([{ column: 'taken_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first<PromisedRow | undefined>();
+
+export const listForContract = (db: Db | Trx, contractId: number, limit: number) =>
+  byContract(db, contractId).orderBy([{ column: 'taken_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit).select<PromisedRow[]>('*');
+
+/** One promised payment of this contract: another contract's id is simply not found. */
+export const findOwn = (db: Db | Trx, contractId: number, id: number) => byContract(db, contractId).where({ id }).first<PromisedRow | undefined>();
+
+/** The promised payment a confirm request (its ledger key) already made, if any. */
+export const findByCreditKey = (db: Db | Trx, contractId: number, key: string) =>
+  db('promised_payments as p')
+    .join('ledger_entries as e', 'e.id', 'p.credit_entry_id')
+    .where({ 'p.contract_id': contractId, 'e.idempotency_key': key })
+    .first<{ id: number } | undefined>('p.id');
+
+export const findById = (db: Db | Trx, id: number) => db('promised_payments').where({ id }).first<PromisedRow | undefined>();
+
+export const insertPromised = async (
+  trx: Trx,
+  row: { contract_id: number; amount_kopecks: number; taken_at: string; due_at: string; credit_entry_id: number },
+): Promise<number> => {
+  const [id] = await trx('promised_payments').insert({ ...row, status: 'open', repaid_late: false });
+  return id as number;
+};
+
+export const markRepaid = (trx: Trx, id: number, u: { settled_at: string; repayment_entry_id: number; repaid_late: boolean }) =>
+  trx('promised_payments').where({ id, status: 'open' }).update({ ...u, status: 'repaid' });
