@@ -1,10 +1,12 @@
 // npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs]
 // One run: a fresh large seed, the app in production mode, bare ceiling servers, interleaved load runs, the
-// first-load weight of the dashboard; prints the table and writes docs/benchmarks.md. Exit 1 only when something
-// broke (a failed sign-in, a non-2xx answer, a connection error), never for a missed target.
+// first-load weight of the dashboard, then the daily charge run over the same database (bench/chargeRun.ts);
+// prints the table and writes docs/benchmarks.md. Exit 1 only when something broke (a failed sign-in, a non-2xx
+// answer, a connection error), never for a missed target.
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
+import { chargeChecks, chargeSection, measureChargeRun } from './chargeRun';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
 import { documentMarkdown, withKeptNotes, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
@@ -78,7 +80,7 @@ function firstLoadSection(load: FirstLoad, baseUrl: string): string {
   );
 }
 
-type Stage = { seed: SeedResult; app: Child; cookie: string; bare: Record<BareMode, Child> };
+type Stage = { dbFile: string; seed: SeedResult; app: Child; cookie: string; bare: Record<BareMode, Child> };
 
 /** A fresh large seed, the app on it (signed in as 100001), and the two ceilings serving the app's own bytes. */
 async function setUp(args: Args): Promise<Stage> {
@@ -99,7 +101,7 @@ async function setUp(args: Args): Promise<Stage> {
   const ceilingBodies = args.allCeilings ? [...bodies.values()] : [bodies.get('dashboard')!];
   const bare = { node: await startBare('node', ceilingBodies, dir), express: await startBare('express', ceilingBodies, dir) };
   out(`ceilings: bare node:http at ${bare.node.url}, bare Express at ${bare.express.url}`);
-  return { seed, app, cookie, bare };
+  return { dbFile, seed, app, cookie, bare };
 }
 
 function targetsOf(stage: Stage, allCeilings: boolean): Target[] {
@@ -129,7 +131,9 @@ async function main(): Promise<number> {
   const stage = await setUp(args);
   const { summaries, rss } = await loadPhase(stage, targetsOf(stage, args.allCeilings), args.measure);
   const load = await firstLoad(`${stage.app.url}/cabinet`, stage.cookie);
-  await cleanup(); // the servers stop; the temp dir with the database goes
+  for (const server of [stage.app, stage.bare.node, stage.bare.express]) await server.stop(); // the charge run has the database and the cores alone
+  const charges = await measureChargeRun(stage.dbFile, 3);
+  await cleanup(); // the temp dir with the database goes
 
   const report: Report = {
     date: new Date(),
@@ -137,8 +141,8 @@ async function main(): Promise<number> {
     method: { ...args.measure, contracts: args.contracts },
     seed: stage.seed,
     summaries,
-    checks: checksOf(summaries, rss, load),
-    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }],
+    checks: [...checksOf(summaries, rss, load), ...chargeChecks(charges)],
+    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }, chargeSection(charges)],
     problems: summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`),
     totalSeconds: (Date.now() - started) / 1000,
   };

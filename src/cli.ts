@@ -58,8 +58,8 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       return;
     }
     case 'billing': {
-      const date = flag(args, '--date') ?? today;
       if (args[0] !== 'run') throw new Error('usage: billing run --date YYYY-MM-DD');
+      const date = args.includes('--date') ? (flag(args, '--date') ?? '') : today;
       if (!isDay(date)) throw new Error(`--date must be a day like 2026-11-24, not "${date}"`);
       if (date > today) throw new Error(`${date} has not come yet in ${ctx.config.timeZone} (today is ${today})`);
       const last = await lastChargeDay(ctx.db);

@@ -1,0 +1,79 @@
+// The daily charge run over the large seed, next to its ceiling. The seed marks today as charged, so the engine
+// runs the following days: each run is a child process (bench/chargeChild.ts) calling runChargeDay from dist/ for
+// the day after the last one charged, with `now` at 00:05 provider time of that day, as the scheduler would. After
+// each, the ceiling: the same rows (contract, amount, description, a key of the same shape) inserted again for a
+// later day by a plain better-sqlite3 loop in one transaction, into the same ledger_entries with its indexes.
+import { addDays } from '../src/lib/dates';
+import type { ChildResult } from './chargeChild';
+import { out, runNode } from './lib';
+import { median } from './measure';
+import { fmt, table, type Check, type Section } from './report';
+
+export type ChargeBench = { runs: ChildResult[]; ceilings: ChildResult[] };
+
+const TARGET_SECONDS = 3;
+const TARGET_RSS_MB = 250;
+
+async function child(args: string[]): Promise<ChildResult> {
+  const stdout = await runNode('bench/chargeChild.js', args, { ...process.env, LOG_LEVEL: 'silent' });
+  const r = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ChildResult;
+  if (![r.seconds, r.cpuSeconds, r.rows, r.maxRssMb].every(Number.isFinite)) throw new Error(`chargeChild ${args[0]} printed ${stdout.trim()}`);
+  return r;
+}
+
+/** `rounds` days, each charged by the engine and then written again by the plain loop. The database must be closed by everyone else. */
+export async function measureChargeRun(dbFile: string, rounds: number): Promise<ChargeBench> {
+  const runs: ChildResult[] = [];
+  const ceilings: ChildResult[] = [];
+  out(`\ndaily charge run: ${rounds} days, each engine then ceiling, each in its own process`);
+  for (let i = 0; i < rounds; i++) {
+    const run = await child(['engine', dbFile]);
+    runs.push(run);
+    const ceiling = await child(['ceiling', dbFile, run.day, addDays(run.day, 1000)]);
+    ceilings.push(ceiling);
+    out(`  ${run.day}  engine ${fmt(run.rows)} charges (${fmt(run.blocked)} blocked) in ${fmt(run.seconds, 2)} s (CPU ${fmt(run.cpuSeconds, 2)} s), peak RSS ${fmt(run.maxRssMb, 1)} MB  |  plain loop ${fmt(ceiling.rows)} rows in ${fmt(ceiling.seconds, 2)} s (CPU ${fmt(ceiling.cpuSeconds, 2)} s), peak RSS ${fmt(ceiling.maxRssMb, 1)} MB`);
+  }
+  return { runs, ceilings };
+}
+
+const perSecond = (r: ChildResult) => r.rows / r.seconds;
+
+export function chargeChecks(b: ChargeBench): Check[] {
+  const seconds = median(b.runs.map((r) => r.seconds));
+  const cpuSeconds = median(b.runs.map((r) => r.cpuSeconds));
+  const rss = Math.max(...b.runs.map((r) => r.maxRssMb));
+  const engineRate = median(b.runs.map(perSecond));
+  const ceilingRate = median(b.ceilings.map(perSecond));
+  const contracts = fmt(median(b.runs.map((r) => r.rows)));
+  return [
+    { name: `daily charge run, ${contracts} charges: wall time (median of ${b.runs.length})`, value: `${fmt(seconds, 2)} s (CPU ${fmt(cpuSeconds, 2)} s)`, target: `< ${TARGET_SECONDS} s`, pass: seconds < TARGET_SECONDS },
+    { name: 'daily charge run: peak RSS of its process (largest)', value: `${fmt(rss, 1)} MB`, target: `< ${TARGET_RSS_MB} MB`, pass: rss < TARGET_RSS_MB },
+    { name: 'daily charge run rows/s ÷ plain insert loop rows/s', value: `${fmt(engineRate)} ÷ ${fmt(ceilingRate)} = ${fmt((engineRate / ceilingRate) * 100)} %`, target: '—', pass: null },
+  ];
+}
+
+export function chargeSection(b: ChargeBench): Section {
+  const rows = b.runs.flatMap((run, i) => {
+    const c = b.ceilings[i];
+    return [
+      [`engine: runChargeDay ${run.day}`, fmt(run.rows), fmt(run.blocked), fmt(run.seconds, 2), fmt(run.cpuSeconds, 2), fmt(perSecond(run)), fmt(run.maxRssMb, 1)],
+      ['ceiling: plain insert loop, same rows', fmt(c.rows), '—', fmt(c.seconds, 2), fmt(c.cpuSeconds, 2), fmt(perSecond(c)), fmt(c.maxRssMb, 1)],
+    ];
+  });
+  return {
+    title: 'Daily charge run',
+    markdown: `${table(['run', 'charges written', 'blocked', 'seconds', 'CPU s', 'rows/s', 'peak RSS MB'], rows)}
+
+The seed marks today as charged, so each engine run charges the next day: a child process (bench/chargeChild.ts) opens the
+database as the app does (openDb) and calls \`runChargeDay\` from dist/ with \`now\` at 00:05 provider time of that day, as
+the scheduler would (the CLI refuses a day that has not come). The time is that call alone: the candidates query, for each
+contract a ledger row and a balance update (and, for those that fall below their limit, the block and its status row), the
+charge_days row and the commit. Contracts blocked by one day are not charged the next, so later days charge a few fewer.
+After each run, its ceiling: the same rows (contract, amount, description, a key of the same shape) inserted again for a
+day far ahead by a plain better-sqlite3 prepared-statement loop in one transaction, into the same ledger_entries with its
+indexes and the app's pragmas; reading the rows is not timed. "rows/s" counts ledger rows (wall time). "CPU s" is the
+user + system CPU time the child spent in the same span (process.cpuUsage): wall time well above it means the run waited
+for the disk or for a core shared with other work. Peak RSS is \`process.resourceUsage().maxRSS\` of that child, Node
+itself included.`,
+  };
+}
