@@ -1,9 +1,10 @@
 // The billing engine's scheduled work, as job handlers (see src/jobs): the daily charge run at 00:05 provider time,
-// catching up any days missed while the process was down.
+// one job per day, so that days missed while the process was down are caught up in order.
 import type { AppContext } from '../context';
-import { dayOf, startOfDay, type Day } from '../lib/dates';
+import { addDays, dayOf, startOfDay, type Day } from '../lib/dates';
 import type { JobHandler, Jobs } from '../jobs/service';
 import { runChargeDaysThrough } from './charges';
+import { lastChargeDay } from './queries';
 
 export const CHARGE_DAY_JOB = 'charge_day';
 const CHARGE_RUN_MINUTE = 5; // 00:05 provider time
@@ -21,9 +22,17 @@ export function chargeThrough(ctx: AppContext, day: Day) {
   return runChargeDaysThrough(ctx.db, day, { timeZone: ctx.config.timeZone, now: () => ctx.clock.now(), pausedDailyFeeKopecks: ctx.config.billing.voluntaryBlock.dailyFeeKopecks });
 }
 
-/** Puts today's charge run in the jobs table (once per day); it becomes due at 00:05 provider time. */
-export function scheduleBillingDay(ctx: AppContext, jobs: Jobs) {
+/**
+ * Puts the charge run of every day not yet charged, up to today, in the jobs table (once per day), each due at
+ * 00:05 of its own day. After downtime the jobs then run in the order of their days, interleaved with the other
+ * jobs of those days (a voluntary block's start and end at 00:01, a tariff change on the 1st, a promised payment's
+ * expiry), so each missed day is charged with the state it had.
+ */
+export async function scheduleBillingDay(ctx: AppContext, jobs: Jobs): Promise<void> {
   const today = dayOf(ctx.clock.now(), ctx.config.timeZone);
-  const runAt = new Date(startOfDay(today, ctx.config.timeZone).getTime() + CHARGE_RUN_MINUTE * 60_000);
-  return jobs.enqueue(CHARGE_DAY_JOB, runAt, `${CHARGE_DAY_JOB}:${today}`, { day: today });
+  const last = await lastChargeDay(ctx.db);
+  for (let day = last && last < today ? addDays(last, 1) : today; day <= today; day = addDays(day, 1)) {
+    const runAt = new Date(startOfDay(day, ctx.config.timeZone).getTime() + CHARGE_RUN_MINUTE * 60_000);
+    await jobs.enqueue(CHARGE_DAY_JOB, runAt, `${CHARGE_DAY_JOB}:${day}`, { day });
+  }
 }

@@ -1,0 +1,53 @@
+import { billingJobHandlers, scheduleBillingDay } from '../../src/billing/jobs';
+import { startOfDay } from '../../src/lib/dates';
+import { createJobs } from '../../src/jobs/service';
+import { makeTestApp, type TestApp } from '../support/app';
+import { makeContract } from '../support/factories';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await makeTestApp();
+});
+afterEach(() => t.close());
+
+const TZ = 'Asia/Novokuznetsk';
+const daysDone = () => t.ctx.db('charge_days').orderBy('day').pluck('day');
+
+describe('the scheduler after downtime', () => {
+  it('queues one charge run per missed day and runs them in day order, between the other jobs of those days', async () => {
+    t.clock.set('2026-11-01T05:00:00.000Z');
+    const c = await makeContract(t.ctx, { payments: [{ amount: 100000, at: '2026-11-01T05:00:00.000Z' }] });
+    await t.ctx.db('charge_days').insert({ day: '2026-11-20', contracts_charged: 0, total_kopecks: 0, finished_at: 'x' });
+    t.clock.set('2026-11-24T05:00:00.000Z'); // back after three missed days
+    const seenByProbe: string[][] = [];
+    const jobs = createJobs(t.ctx, { ...billingJobHandlers(t.ctx), probe: async () => void seenByProbe.push(await daysDone()) });
+    await jobs.enqueue('probe', new Date(startOfDay('2026-11-22', TZ).getTime() + 60_000), 'probe:22'); // 22.11 00:01
+    await scheduleBillingDay(t.ctx, jobs);
+    await scheduleBillingDay(t.ctx, jobs); // a second tick queues nothing more
+    expect(await t.ctx.db('jobs').where({ kind: 'charge_day' }).orderBy('run_at').pluck('idempotency_key')).toEqual([
+      'charge_day:2026-11-21', 'charge_day:2026-11-22', 'charge_day:2026-11-23', 'charge_day:2026-11-24',
+    ]);
+    expect(await jobs.runDue()).toEqual({ done: 5, failed: 0 });
+    expect(seenByProbe).toEqual([['2026-11-20', '2026-11-21']]); // the probe of 22.11 00:01 ran before that day's charges
+    expect(await daysDone()).toEqual(['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']);
+    expect(await t.ctx.db('ledger_entries').where({ contract_id: c.id, kind: 'charge' }).count({ n: '*' }).first()).toEqual({ n: 4 });
+  });
+
+  it('retries a failing job later and gives up after five attempts', async () => {
+    let calls = 0;
+    const failing = createJobs(t.ctx, {
+      flaky: async () => {
+        calls++;
+        throw new Error('gateway down');
+      },
+    });
+    await failing.enqueue('flaky', t.clock.now(), 'flaky:1');
+    for (let i = 0; i < 5; i++) {
+      expect(await failing.runDue()).toEqual({ done: 0, failed: 1 });
+      expect(await failing.runDue()).toEqual({ done: 0, failed: 0 }); // not due again yet
+      t.clock.advance(2 * 60 * 60_000);
+    }
+    expect(calls).toBe(5);
+    expect(await t.ctx.db('jobs').where({ idempotency_key: 'flaky:1' }).first()).toMatchObject({ status: 'failed', attempts: 5, last_error: 'Error: gateway down' });
+  });
+});
