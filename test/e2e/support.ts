@@ -79,7 +79,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type RunningApp = { baseURL: string; stop: () => Promise<void>; output: () => string };
+/** databaseFile: the app's SQLite file, for a test that picks a contract in a given state (open it read-only). */
+export type RunningApp = { baseURL: string; databaseFile: string; stop: () => Promise<void>; output: () => string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,6 +92,7 @@ export async function startApp(timeoutMs = 60_000): Promise<RunningApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-e2e-'));
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
+  const databaseFile = path.join(dir, 'kabinet.sqlite');
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: root,
     env: {
@@ -98,7 +100,7 @@ export async function startApp(timeoutMs = 60_000): Promise<RunningApp> {
       NODE_ENV: 'development',
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_FILE: path.join(dir, 'kabinet.sqlite'),
+      DATABASE_FILE: databaseFile,
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',
@@ -147,7 +149,7 @@ export async function startApp(timeoutMs = 60_000): Promise<RunningApp> {
     }
     await sleep(200);
   }
-  return { baseURL, stop, output: () => output };
+  return { baseURL, databaseFile, stop, output: () => output };
 }
 
 /** The pathname and query of the page's address, e.g. "/login?next=%2Fcabinet". */
@@ -156,14 +158,15 @@ export function where(page: Page): string {
   return url.pathname + url.search;
 }
 
-/** Signs in through the real login form and waits for the dashboard. */
-export async function signIn(page: Page, o: { remember?: boolean } = {}): Promise<void> {
+/** Signs in through the real login form (as the demo contract unless told another) and waits for the dashboard. */
+export async function signIn(page: Page, o: { remember?: boolean; contract?: string } = {}): Promise<void> {
+  const contract = o.contract ?? DEMO.contract;
   await page.goto('/login');
-  await page.getByLabel('Номер договора').fill(DEMO.contract);
+  await page.getByLabel('Номер договора').fill(contract);
   await page.getByLabel('Пароль', { exact: true }).fill(DEMO.password);
   if (o.remember) await page.getByLabel('Запомнить').check();
   await Promise.all([page.waitForURL((u) => u.pathname === '/cabinet'), page.getByRole('button', { name: 'Войти', exact: true }).click()]);
-  await contractHeading(page).waitFor();
+  await contractHeading(page, contract).waitFor();
 }
 
-export const contractHeading = (page: Page) => page.getByRole('heading', { level: 1, name: `Договор № ${DEMO.contract}` });
+export const contractHeading = (page: Page, contract: string = DEMO.contract) => page.getByRole('heading', { level: 1, name: `Договор № ${contract}` });

@@ -260,7 +260,7 @@ describe('«Сменить тариф» from the 1st of next month', () => {
     expect((await jobs().runDue()).done).toBe(0);
     t.clock.set('2026-11-30T17:10:00.000Z'); // 00:10 on 1 December (the process was down: 25..30 November not charged yet)
     await scheduleBillingDay(t.ctx, jobs());
-    expect(await jobs().runDue()).toEqual({ done: 2, failed: 0 });
+    expect(await jobs().runDue()).toEqual({ done: 8, failed: 0 }); // the charge runs of 25.11-1.12, one job a day, and the change
     expect((await contract(c.id)).tariff_id).toBe(cheaper.id);
     const charges = await t.ctx.db('ledger_entries').where({ contract_id: c.id, kind: 'charge' }).orderBy('period_from').select('period_from', 'amount_kopecks');
     expect(charges).toHaveLength(8);
