@@ -5,7 +5,7 @@ import { importHistory } from '../src/billing/service';
 import type { Db, Trx } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
-import { CONTACT_PHONES, DEMO, OFFICES, TARIFFS, TOWNS } from './provider';
+import { CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
 
 export const DEMO_CONTRACTS = 200;
 export const DEMO_MONTHS = 24;
@@ -22,6 +22,7 @@ export async function seedProvider(trx: Trx): Promise<void> {
   await trx('offices').insert(OFFICES);
   await trx('tariffs').insert(TARIFFS.map(({ towns: _towns, ...t }, i) => ({ ...t, position: i + 1 })));
   await trx('tariff_towns').insert(TARIFFS.flatMap((t) => t.towns.map((town_id) => ({ tariff_id: t.id, town_id }))));
+  await trx('services').insert(SERVICES);
 }
 
 export type SeedOptions = { today: Day; timeZone: string; now: Date; hashPassword: (p: string) => Promise<string>; contracts?: number; months?: number };
@@ -38,6 +39,7 @@ export async function seedDemo(db: Db, o: SeedOptions): Promise<{ contracts: num
       const g = generateContract(i, { today: o.today, timeZone: o.timeZone, months: o.months ?? DEMO_MONTHS });
       const [contractId] = await trx('contracts').insert({ ...g.contract, password_hash: passwordHash, balance_kopecks: 0, updated_at: nowIso });
       if (g.phones.length) await trx('contract_phones').insert(g.phones.map((phone) => ({ contract_id: contractId, phone, created_at: g.contract.created_at })));
+      if (g.services.length) await trx('contract_services').insert(g.services.map((cs) => ({ ...cs, contract_id: contractId })));
       await importHistory(trx, contractId, g.entries.map((e) => ({ ...e, contract_id: contractId })), nowIso);
       await trx.batchInsert('payments', g.payments.map((p) => ({ ...p, contract_id: contractId, ledger_entry_id: null })), 200).transacting(trx);
     }

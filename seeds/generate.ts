@@ -11,6 +11,8 @@ export type GeneratedPayment = { amount_kopecks: number; method: string; status:
 export type GeneratedContract = {
   contract: { number: string; name: string; town_id: number; address: string; email: string | null; status: 'active' | 'blocked'; tariff_id: number; created_at: string };
   phones: string[];
+  /** Extra services, from tomorrow: the generated history charges the tariff alone. */
+  services: { service_id: number; from_day: Day }[];
   entries: Omit<LedgerEntryInput, 'contract_id'>[];
   payments: GeneratedPayment[];
   balance: number;
@@ -138,7 +140,13 @@ export function generateContract(index: number, o: GenerateOptions): GeneratedCo
 
   if (isDemo && balance < 150000) pay(addDays(o.today, -1), Math.ceil((150000 - balance) / 10000) * 10000, 'card');
 
+  // Business contracts often keep a static IP; some TV subscribers rent a box. Both start tomorrow.
+  const services: GeneratedContract['services'] = [];
+  if (!isDemo && tariff.segment === 'business' && rng() < 0.5) services.push({ service_id: 1, from_day: addDays(o.today, 1) });
+  if (!isDemo && tariff.tv_package && rng() < 0.2) services.push({ service_id: 2, from_day: addDays(o.today, 1) });
+
   return {
+    services,
     contract: { number, name, town_id, address, email, status: balance < 0 ? 'blocked' : 'active', tariff_id: tariff.id, created_at },
     phones,
     entries,

@@ -30,6 +30,7 @@ export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<{ contract
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insPhone = conn.prepare('insert into contract_phones (contract_id, phone, created_at) values (?, ?, ?)');
+    const insService = conn.prepare('insert into contract_services (contract_id, service_id, from_day) values (?, ?, ?)');
     const insEntry = conn.prepare(
       `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
        values (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -45,6 +46,7 @@ export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<{ contract
           insContract.run(c.number, c.name, c.town_id, c.address, c.email, passwordHash, c.status, c.tariff_id, g.balance, c.created_at, nowIso).lastInsertRowid,
         );
         for (const phone of g.phones) insPhone.run(contractId, phone, c.created_at);
+        for (const cs of g.services) insService.run(contractId, cs.service_id, cs.from_day);
         const entryIds = new Map<string, number>();
         for (const e of g.entries) {
           const id = insEntry.run(contractId, e.kind, e.amount_kopecks, e.description, e.period_from ?? null, e.period_to ?? null, e.idempotency_key, e.occurred_at).lastInsertRowid;

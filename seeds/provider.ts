@@ -35,6 +35,12 @@ export const TARIFFS: TariffSeed[] = [
   { id: 9, code: 'start2019', name: 'Старт 2019', segment: 'flat', internet_mbps: 30, tv_package: null, tv_channels: null, monthly_fee_kopecks: 35000, archived: true, towns: [1, 2] },
 ];
 
+/** Extra services a contract may have besides its tariff, each with its own monthly fee. */
+export const SERVICES = [
+  { id: 1, code: 'static_ip', name: 'Статический IP-адрес', monthly_fee_kopecks: 15000, archived: false },
+  { id: 2, code: 'tv_box', name: 'Аренда ТВ-приставки', monthly_fee_kopecks: 10000, archived: false },
+];
+
 export const DEMO = {
   contract: '100001',
   password: 'centra2026',

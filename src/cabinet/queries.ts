@@ -16,18 +16,16 @@ const SUMMARY_SQL = `select c.id, c.number, c.name, c.address, tw.name as town, 
 
 export const findContractSummary = (db: Db, contractId: number) => hotGet<ContractSummaryRow>(db, SUMMARY_SQL, [contractId]);
 
-/** The monthly fees of a contract's services on a day, summed (the charge run charges them as one fee). Asked only
- * when the contract has services at all (services_count), so the usual dashboard stays one prepared statement. */
-export async function servicesFeeOn(db: Db, contractId: number, day: string): Promise<number> {
-  const row = await db('contract_services as cs')
+/** A contract's extra services on a day, with their monthly fees. Asked only when the contract has services at all
+ * (services_count), so the usual dashboard stays one prepared statement. */
+export const servicesOn = (db: Db, contractId: number, day: string) =>
+  db('contract_services as cs')
     .join('services as s', 's.id', 'cs.service_id')
     .where('cs.contract_id', contractId)
     .where('cs.from_day', '<=', day)
     .where((w) => w.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day))
-    .sum({ fee: 's.monthly_fee_kopecks' })
-    .first<{ fee: number | null }>();
-  return Number(row?.fee ?? 0);
-}
+    .orderBy('s.name')
+    .select<{ name: string; monthly_fee_kopecks: number }[]>('s.name', 's.monthly_fee_kopecks');
 
 /** Whether a charge covers the day (a blocked contract was charged today if the run's charge is what blocked it). */
 export async function isDayCharged(db: Db, contractId: number, day: string): Promise<boolean> {

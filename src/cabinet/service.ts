@@ -3,7 +3,7 @@ import { lastsUntil, toPayForNextMonth } from '../billing/forecast';
 import type { AppContext } from '../context';
 import { dayOf } from '../lib/dates';
 import { NotFound } from '../web/errors';
-import { findContractSummary, isDayCharged, servicesFeeOn } from './queries';
+import { findContractSummary, isDayCharged, servicesOn } from './queries';
 
 export function createCabinetService(ctx: AppContext) {
   return {
@@ -11,13 +11,15 @@ export function createCabinetService(ctx: AppContext) {
       const contract = await findContractSummary(ctx.db, contractId);
       if (!contract) throw new NotFound();
       const today = dayOf(ctx.clock.now(), ctx.config.timeZone);
-      const fees = [contract.monthly_fee_kopecks, contract.services_count ? await servicesFeeOn(ctx.db, contractId, today) : 0];
+      const services = contract.services_count ? await servicesOn(ctx.db, contractId, today) : [];
+      // The charge run charges the services' fees as one sum, so the forecast does too.
+      const fees = [contract.monthly_fee_kopecks, services.reduce((sum, s) => sum + s.monthly_fee_kopecks, 0)];
       const forecast = contract.status === 'blocked' ? ({ kind: 'exhausted' } as const) : lastsUntil(contract.balance_kopecks, fees, today);
       // Blocked by today's run: today is charged; blocked before: today is charged when a payment unblocks it.
       const todayCharged = contract.status !== 'blocked' || (await isDayCharged(ctx.db, contractId, today));
       // Paused: nothing is charged (or the paused daily fee), so neither «Хватит до» nor the next month's amount applies.
       const toPayNextMonth = contract.status === 'paused' ? null : toPayForNextMonth(contract.balance_kopecks, fees, today, todayCharged);
-      return { contract, forecast, toPayNextMonth, pausedDailyFee: ctx.config.billing.voluntaryBlock.dailyFeeKopecks, checkedAt: ctx.clock.now() };
+      return { contract, services, forecast, toPayNextMonth, pausedDailyFee: ctx.config.billing.voluntaryBlock.dailyFeeKopecks, checkedAt: ctx.clock.now() };
     },
   };
 }

@@ -58,6 +58,7 @@ export const ru = {
   'cabinet.status': 'Статус',
   'cabinet.tariff': 'Тариф',
   'cabinet.fee': 'Абонентская плата',
+  'cabinet.services': 'Дополнительные услуги',
   'cabinet.perMonth': '{amount} в месяц',
   'cabinet.balance': 'Баланс',
   'cabinet.lastsUntil': 'Хватит до {date} включительно',

@@ -25,6 +25,21 @@ describe('the cabinet dashboard', () => {
     expect(res.text).toContain('Хватит до 04.01.2027 включительно');
   });
 
+  it('lists the extra services in force today with their fees', async () => {
+    const c = await makeContract(t.ctx, { payments: [{ amount: 50000, at: '2026-11-20T05:00:00.000Z' }] });
+    const [ip] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP-адрес', monthly_fee_kopecks: 15000 });
+    const [box] = await t.ctx.db('services').insert({ code: 'box', name: 'Аренда ТВ-приставки', monthly_fee_kopecks: 10000 });
+    await t.ctx.db('contract_services').insert([
+      { contract_id: c.id, service_id: ip, from_day: '2026-11-01' },
+      { contract_id: c.id, service_id: box, from_day: '2026-12-01' }, // not yet
+    ]);
+    const { agent } = await signIn(t.app, c.number, c.password);
+    const res = await agent.get('/cabinet');
+    expect(res.text).toContain('Дополнительные услуги');
+    expect(res.text).toContain('Статический IP-адрес — 150,00\u00a0₽ в месяц');
+    expect(res.text).not.toContain('Аренда ТВ-приставки');
+  });
+
   it('tells a blocked subscriber why and what to do', async () => {
     const c = await makeContract(t.ctx, { status: 'blocked' });
     const { agent } = await signIn(t.app, c.number, c.password);
