@@ -18,7 +18,9 @@ export function paymentsRoutes(payments: PaymentsService): Router {
       return renderPageOrFragment(req, res, VIEWS, { title: 'history.title', values, fieldErrors: query.errors, history: null }, 422);
     }
     const history = await payments.history(req.user!.contractId, query.data);
-    renderPageOrFragment(req, res, VIEWS, { title: 'history.title', values, history, query: query.data, pageSize: PAGE_SIZE });
+    // Date inputs show only ISO days: give back 24.11.2026 as 2026-11-24.
+    const shown = { from: query.data.from ?? '', to: query.data.to ?? '' };
+    renderPageOrFragment(req, res, VIEWS, { title: 'history.title', values: shown, history, query: query.data, pageSize: PAGE_SIZE });
   });
   return router;
 }

@@ -100,3 +100,11 @@ describe('«История платежей»', () => {
     expect((await request(t.app).get('/cabinet/payments')).status).toBe(303);
   });
 });
+
+describe('the period fields', () => {
+  it('show a day typed as 01.11.2026 back as the date input expects it', async () => {
+    const res = await agent.get('/cabinet/payments?from=01.11.2026&to=10.11.2026');
+    expect(res.text).toContain('value="2026-11-01"');
+    expect(res.text).toContain('value="2026-11-10"');
+  });
+});
