@@ -1,7 +1,9 @@
 // The rules of «Обещанный платёж» as pure functions of the contract's state: who may take one, and how much.
+import type { Config } from '../config';
 import { addDays, startOfDay, dayOf, type Day } from '../lib/dates';
 
-export type PromisedRules = { termDays: number; intervalDays: number; maxPercentOfFee: number };
+/** The limits from config (PROMISED_PAYMENT_*). */
+export type PromisedRules = Config['billing']['promisedPayment'];
 
 export type PromisedState = {
   status: 'active' | 'blocked' | 'paused';

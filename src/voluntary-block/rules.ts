@@ -1,8 +1,10 @@
 // The rules of «Добровольная блокировка» as pure functions: how long a period may be, and how many days of
 // the calendar year the blocks of a contract take.
+import type { Config } from '../config';
 import { addDays, dayOf, splitDay, type Day } from '../lib/dates';
 
-export type VoluntaryRules = { minDays: number; maxDays: number; daysPerYear: number; dailyFeeKopecks: number };
+/** The limits from config (VOLUNTARY_BLOCK_*). */
+export type VoluntaryRules = Config['billing']['voluntaryBlock'];
 export type BlockStatus = 'scheduled' | 'active' | 'finished' | 'cancelled';
 export type CountedBlock = { from_day: Day; to_day: Day; status: BlockStatus; ended_at: string | null };
 
