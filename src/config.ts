@@ -50,12 +50,14 @@ const schema = z
     VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS: int(0, 100_000, 0),
     PROVIDER_NAME: z.string().min(1).max(100).default('Сеть Центр'),
     PROVIDER_EMAIL: z.email().default('info@example.ru'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address, e.g. https://lk.example.ru' }).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
     for (const key of ['SESSION_SECRET', 'PASSWORD_PEPPER'] as const) {
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
     }
+    if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the address subscribers open, e.g. https://lk.example.ru)' });
   });
 
 export type Config = {
@@ -77,6 +79,8 @@ export type Config = {
   demoSeed: boolean;
   shutdownTimeoutMs: number;
   provider: { name: string; email: string };
+  /** The portal's address as subscribers reach it, without a trailing slash: links in e-mail, the gateway's return URL. */
+  publicUrl: string;
   billing: {
     scheduler: boolean;
     promisedPayment: { termDays: number; intervalDays: number; maxPercentOfFee: number };
@@ -125,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoSeed: c.DEMO_SEED && c.NODE_ENV !== 'production',
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     provider: { name: c.PROVIDER_NAME, email: c.PROVIDER_EMAIL },
+    publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, ''),
     billing: {
       scheduler: c.BILLING_SCHEDULER,
       promisedPayment: { termDays: c.PROMISED_PAYMENT_TERM_DAYS, intervalDays: c.PROMISED_PAYMENT_INTERVAL_DAYS, maxPercentOfFee: c.PROMISED_PAYMENT_MAX_PERCENT_OF_FEE },

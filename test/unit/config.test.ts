@@ -11,6 +11,10 @@ describe('config', () => {
   it('stops production without secrets, naming the variable in one line', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_PEPPER: 'p'.repeat(40) })).toThrow(/^config: SESSION_SECRET is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) })).toThrow(/PASSWORD_PEPPER/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40) })).toThrow(/^config: PUBLIC_URL is required in production/);
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/^config: PUBLIC_URL must be an http\(s\) address/);
+    expect(loadConfig({ PUBLIC_URL: 'https://lk.example.ru/' }).publicUrl).toBe('https://lk.example.ru');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
   });
 
   it('names a wrong value and what was given', () => {
@@ -21,7 +25,7 @@ describe('config', () => {
   });
 
   it('never loads demo data in production', () => {
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), DEMO_SEED: 'true' });
+    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', DEMO_SEED: 'true' });
     expect(c.demoSeed).toBe(false);
   });
 });
