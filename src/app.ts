@@ -23,6 +23,12 @@ import { statementRoutes } from './statement/routes';
 import { createTariffChangeService } from './tariff-change/service';
 import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
+import { sandboxRoutes } from './gateway/routes';
+import { createOnlinePayments } from './payments/online';
+import { notificationRoutes, payRoutes } from './payments/payRoutes';
+import { createPayPageService } from './payments/payService';
+import { autopayRoutes } from './autopay/routes';
+import { createAutopayService } from './autopay/service';
 import { csrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { localsMiddleware } from './web/locals';
@@ -87,6 +93,9 @@ export function createApp(ctx: AppContext): Express {
     '/static',
     expressStaticGzip(PUBLIC_DIR, { enableBrotli: false, index: false, serveStatic: { maxAge: '365d', immutable: true, fallthrough: false } }),
   );
+  // The payment gateway's notifications: before sessions and csrf (the gateway has neither), with their own JSON parser.
+  const online = createOnlinePayments(ctx);
+  app.use(notificationRoutes(ctx, online));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(sessionMiddleware(ctx));
@@ -104,6 +113,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(statementRoutes(createStatementService(ctx)));
   app.use(promisedRoutes(createPromisedService(ctx), ctx.config.timeZone));
   app.use(voluntaryBlockRoutes(createVoluntaryBlockService(ctx), ctx.config.timeZone));
+  app.use(payRoutes(ctx, createPayPageService(ctx), online));
+  app.use(autopayRoutes(ctx, createAutopayService(ctx, online)));
+  if (ctx.config.payments.gateway === 'sandbox') app.use(sandboxRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(ctx, services.site));

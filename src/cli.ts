@@ -3,6 +3,8 @@
 //   seed [--force]                       the demo provider into an empty database (refused in production without --force)
 //   seed:large --contracts N [--months M] many contracts for benchmarks (into an empty database)
 //   billing run --date YYYY-MM-DD         the daily charge run for every day not yet charged, up to that day
+//   payments refund <paymentId> [amount]  staff: a full or partial refund of a card payment through the gateway
+//   payments reconcile                    ask the gateway about card payments still pending, then run autopayment
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -12,6 +14,9 @@ import type { AppContext } from './context';
 import { dayOf, isDay } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
 import { seedLarge } from '../seeds/large';
+import { createAutopayService } from './autopay/service';
+import { createOnlinePayments } from './payments/online';
+import { parseMoney } from './lib/money';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -73,6 +78,26 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       out(`done in ${((Date.now() - started) / 1000).toFixed(2)} s`);
       return;
+    }
+    case 'payments': {
+      const online = createOnlinePayments(ctx);
+      if (args[0] === 'refund') {
+        const id = args[1] ?? '';
+        if (!/^\d{1,9}$/.test(id)) throw new Error('usage: payments refund <paymentId> [amount in rubles, e.g. 150,50]');
+        const amount = args[2] === undefined ? undefined : parseMoney(args[2]);
+        if (amount === null || amount === 0) throw new Error(`the amount must be rubles like 150 or 150,50, not "${args[2]}"`);
+        const r = await online.refund(Number(id), amount);
+        out(`${r.created ? 'refunded' : 'already refunded'}: ${(r.amount / 100).toFixed(2)} RUB of payment ${id} (gateway refund ${r.refundId})`);
+        return;
+      }
+      if (args[0] === 'reconcile') {
+        const r = await online.reconcile();
+        out(`reconciled: ${r.checked} checked, ${r.credited} credited, ${r.canceled} canceled, ${r.failed} could not be asked`);
+        const a = await createAutopayService(ctx, online).run();
+        out(`autopayment: ${a.created} charges due, ${a.tried} tried`);
+        return;
+      }
+      throw new Error('usage: payments refund <paymentId> [amount] | payments reconcile');
     }
     default:
       throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD`);

@@ -51,6 +51,21 @@ const schema = z
     PROVIDER_NAME: z.string().min(1).max(100).default('Сеть Центр'),
     PROVIDER_EMAIL: z.email().default('info@example.ru'),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address, e.g. https://lk.example.ru' }).optional(),
+    // online payments (issue 4)
+    PAYMENT_GATEWAY: z.enum(['sandbox', 'yookassa'], { error: 'must be sandbox or yookassa' }).optional(),
+    PAYMENT_SANDBOX_IN_PRODUCTION: bool(false),
+    YOOKASSA_SHOP_ID: z.string().regex(/^\d{1,20}$/, 'must be the shop id, digits only').optional(),
+    YOOKASSA_SECRET_KEY: z.string().min(8, 'must be the secret key from the YooKassa dashboard').optional(),
+    YOOKASSA_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).default('https://api.yookassa.ru/v3'),
+    PAYMENT_NOTIFY_FROM: z.string().optional(),
+    GATEWAY_TIMEOUT_MS: int(500, 60000, 10000),
+    PAYMENT_MIN_RUBLES: int(1, 1_000_000, 10),
+    PAYMENT_MAX_RUBLES: int(1, 1_000_000, 15000),
+    PAYMENT_RECONCILE_AFTER_MINUTES: int(1, 24 * 60, 15),
+    RECEIPT_VAT_CODE: int(1, 12, 1),
+    RECEIPT_TAX_SYSTEM_CODE: int(1, 6, 1),
+    AUTOPAY_MAX_RETRIES: int(0, 3, 3),
+    AUTOPAY_RETRY_MINUTES: int(1, 24 * 60, 60),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
@@ -58,6 +73,21 @@ const schema = z
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
     }
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the address subscribers open, e.g. https://lk.example.ru)' });
+  })
+  .superRefine((c, ctx) => {
+    const gateway = c.PAYMENT_GATEWAY ?? (c.NODE_ENV === 'production' ? 'yookassa' : 'sandbox');
+    if (gateway === 'sandbox' && c.NODE_ENV === 'production' && !c.PAYMENT_SANDBOX_IN_PRODUCTION) {
+      ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'sandbox takes no money: in production set PAYMENT_SANDBOX_IN_PRODUCTION=true if you really mean it' });
+    }
+    if (gateway === 'yookassa') {
+      for (const key of ['YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with PAYMENT_GATEWAY=yookassa (from the YooKassa dashboard)' });
+      }
+    }
+    if (c.PAYMENT_MIN_RUBLES > c.PAYMENT_MAX_RUBLES) ctx.addIssue({ code: 'custom', path: ['PAYMENT_MIN_RUBLES'], message: 'must not be above PAYMENT_MAX_RUBLES' });
+    if (c.PAYMENT_NOTIFY_FROM && parseRanges(c.PAYMENT_NOTIFY_FROM) === null) {
+      ctx.addIssue({ code: 'custom', path: ['PAYMENT_NOTIFY_FROM'], message: 'must be a comma-separated list of addresses or CIDR ranges' });
+    }
   });
 
 export type Config = {
@@ -86,7 +116,39 @@ export type Config = {
     promisedPayment: { termDays: number; intervalDays: number; maxPercentOfFee: number };
     voluntaryBlock: { minDays: number; maxDays: number; daysPerYear: number; dailyFeeKopecks: number };
   };
+  payments: {
+    gateway: 'sandbox' | 'yookassa';
+    yookassa: { shopId: string; secretKey: string; apiUrl: string };
+    /** Addresses gateway notifications may come from (CIDR list); YooKassa's published ranges, or loopback for the sandbox. */
+    notifyFrom: string[];
+    timeoutMs: number;
+    minKopecks: number;
+    maxKopecks: number;
+    reconcileAfterMs: number;
+    receipt: { vatCode: number; taxSystemCode: number };
+    autopay: { maxRetries: number; retryMs: number };
+  };
 };
+
+/** YooKassa's published notification addresses (yookassa.ru/developers/using-api/webhooks). */
+export const YOOKASSA_NOTIFY_FROM = ['185.71.76.0/27', '185.71.77.0/27', '77.75.153.0/25', '77.75.156.11/32', '77.75.156.35/32', '77.75.154.128/25', '2a02:5180::/32'];
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
+/** "1.2.3.0/24, 5.6.7.8" -> CIDR strings (a bare address gets /32 or /128), or null when one is not an address. */
+export function parseRanges(text: string): string[] | null {
+  const out: string[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [addr, bits, extra] = part.split('/');
+    if (extra !== undefined) return null;
+    const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(addr) && addr.split('.').every((o) => Number(o) <= 255);
+    const v6 = /^[0-9a-f:]+$/i.test(addr) && addr.includes(':');
+    if (!v4 && !v6) return null;
+    const max = v4 ? 32 : 128;
+    if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)) return null;
+    out.push(`${addr}/${bits ?? max}`);
+  }
+  return out.length ? out : null;
+}
 
 export class ConfigError extends Error {}
 
@@ -137,5 +199,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         minDays: c.VOLUNTARY_BLOCK_MIN_DAYS, maxDays: c.VOLUNTARY_BLOCK_MAX_DAYS, daysPerYear: c.VOLUNTARY_BLOCK_DAYS_PER_YEAR, dailyFeeKopecks: c.VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS,
       },
     },
+    payments: paymentsConfig(c),
+  };
+}
+
+function paymentsConfig(c: z.output<typeof schema>): Config['payments'] {
+  const gateway = c.PAYMENT_GATEWAY ?? (c.NODE_ENV === 'production' ? 'yookassa' : 'sandbox');
+  return {
+    gateway,
+    yookassa: { shopId: c.YOOKASSA_SHOP_ID ?? '', secretKey: c.YOOKASSA_SECRET_KEY ?? '', apiUrl: c.YOOKASSA_API_URL.replace(/\/+$/, '') },
+    notifyFrom: (c.PAYMENT_NOTIFY_FROM && parseRanges(c.PAYMENT_NOTIFY_FROM)) || (gateway === 'yookassa' ? YOOKASSA_NOTIFY_FROM : LOOPBACK),
+    timeoutMs: c.GATEWAY_TIMEOUT_MS,
+    minKopecks: c.PAYMENT_MIN_RUBLES * 100,
+    maxKopecks: c.PAYMENT_MAX_RUBLES * 100,
+    reconcileAfterMs: c.PAYMENT_RECONCILE_AFTER_MINUTES * 60_000,
+    receipt: { vatCode: c.RECEIPT_VAT_CODE, taxSystemCode: c.RECEIPT_TAX_SYSTEM_CODE },
+    autopay: { maxRetries: c.AUTOPAY_MAX_RETRIES, retryMs: c.AUTOPAY_RETRY_MINUTES * 60_000 },
   };
 }

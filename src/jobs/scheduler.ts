@@ -4,12 +4,14 @@ import { Cron } from 'croner';
 import { billingJobHandlers, scheduleBillingDay } from '../billing/jobs';
 import type { AppContext } from '../context';
 import { promisedJobHandlers } from '../promised/jobs';
+import { paymentsTick } from '../payments/jobs';
 import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { createJobs } from './service';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
   const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
+  const payments = paymentsTick(ctx);
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return; // a long run (catching up days) is still going
@@ -17,6 +19,7 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
       try {
         await scheduleBillingDay(ctx, jobs);
         await jobs.runDue();
+        await payments(); // reconciliation of card payments, then autopayment
       } catch (err) {
         ctx.logger.error({ err }, 'scheduler tick failed');
       } finally {

@@ -1,6 +1,6 @@
 import type { Db, Trx } from '../db';
 
-export type PaymentRow = { id: number; amount_kopecks: number; method: string; status: string; created_at: string };
+export type PaymentRow = { id: number; amount_kopecks: number; method: string; status: string; created_at: string; receipt_contact?: string | null; refunded_kopecks?: number };
 export type PaymentFilter = { contractId: number; fromIso: string | null; toIso: string | null };
 
 function filtered(db: Db, f: PaymentFilter) {
@@ -17,7 +17,7 @@ export async function countPayments(db: Db, f: PaymentFilter): Promise<number> {
 
 export const listPayments = (db: Db, f: PaymentFilter, limit: number, offset: number) =>
   filtered(db, f)
-    .select<PaymentRow[]>('id', 'amount_kopecks', 'method', 'status', 'created_at')
+    .select<PaymentRow[]>('id', 'amount_kopecks', 'method', 'status', 'created_at', 'receipt_contact', 'refunded_kopecks')
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
     .limit(limit)
     .offset(offset);

@@ -1,0 +1,190 @@
+// «Автоматический платёж»: the subscriber's rule over a card saved by a first payment, and the charges it makes.
+// A charge is one row per (contract, period) — "2026-12" for the monthly rule, a provider day for the threshold
+// rule — so a rerun, a second process or a restart never charges a period twice. A failed charge is tried again at
+// most AUTOPAY_MAX_RETRIES times with doubling pauses; a card refused for good turns autopayment off. Every charge
+// and every failure is told to the subscriber through notify().
+import { toPayForNextMonth } from '../billing/forecast';
+import { createCabinetService } from '../cabinet/service';
+import type { AppContext } from '../context';
+import { dayOf, splitDay } from '../lib/dates';
+import { formatMoney } from '../lib/money';
+import { notify } from '../notifications/notify';
+import { PERMANENT_REFUSALS, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
+import type { AutopayInput } from './forms';
+import { TERMS_TEXT, TERMS_VERSION } from './terms';
+
+export type AutopayRow = {
+  id: number; contract_id: number; status: 'active' | 'off'; rule: 'threshold' | 'monthly'; amount_kopecks: number | null; threshold_kopecks: number | null;
+  day: number | null; gateway: string; payment_method_id: string; card_mask: string; terms_version: string; terms_text: string; terms_accepted_at: string;
+  off_reason: string | null; created_at: string; updated_at: string;
+};
+export type ChargeRow = {
+  id: number; contract_id: number; period: string; amount_kopecks: number; status: 'pending' | 'succeeded' | 'failed' | 'refused' | 'skipped';
+  attempts: number; next_attempt_at: string | null; payment_id: number | null; last_error: string | null; created_at: string; updated_at: string;
+};
+
+export type SaveResult =
+  | { kind: 'changed' }
+  | { kind: 'invalid'; field: string; message: 'autopay.accept.required' | 'autopay.amount.tooSmall' | 'autopay.amount.tooLarge' | 'autopay.contact.required' }
+  | StartResult;
+
+export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
+  const cfg = ctx.config.payments;
+  const tz = ctx.config.timeZone;
+  const cabinet = createCabinetService(ctx);
+  const find = (contractId: number) => ctx.db('autopay').where({ contract_id: contractId }).first<AutopayRow | undefined>();
+
+  /** What the monthly rule pays: the rest of this month and next month, less the balance (at least the gateway's minimum). */
+  async function monthlyAmount(contractId: number) {
+    const d = await cabinet.dashboard(contractId);
+    return d.toPayNextMonth ?? toPayForNextMonth(d.contract.balance_kopecks, [d.contract.monthly_fee_kopecks], dayOf(ctx.clock.now(), tz));
+  }
+
+  async function contactOf(contractId: number): Promise<string | null> {
+    const last = await ctx.db('payments').where({ contract_id: contractId }).whereNotNull('receipt_contact').orderBy('id', 'desc').first<{ receipt_contact: string } | undefined>('receipt_contact');
+    if (last) return last.receipt_contact;
+    const c = await ctx.db('contracts').where({ id: contractId }).first<{ email: string | null }>('email');
+    if (c?.email) return c.email;
+    const phone = await ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').first<{ phone: string } | undefined>('phone');
+    return phone ? phone.phone.replace(/^\+/, '') : null;
+  }
+
+  const ruleFields = (input: AutopayInput) =>
+    input.rule === 'threshold'
+      ? { rule: 'threshold', amount_kopecks: input.amount!, threshold_kopecks: input.threshold! * 100, day: null }
+      : { rule: 'monthly', amount_kopecks: null, threshold_kopecks: null, day: input.day! };
+
+  /** Tries the charge of one period once more if it is due; follows its payment row to the end. */
+  async function processCharge(charge: ChargeRow, autopay: AutopayRow): Promise<void> {
+    const now = ctx.clock.now();
+    const at = now.toISOString();
+    if (charge.payment_id) {
+      const p = await ctx.db('payments').where({ id: charge.payment_id }).first<OnlinePaymentRow>();
+      if (!p || p.status === 'pending') return; // the gateway has not answered: reconciliation settles the payment first
+      if (p.status === 'succeeded' || p.status === 'refunded') {
+        await ctx.db('autopay_charges').where({ id: charge.id }).update({ status: 'succeeded', updated_at: at });
+        return;
+      }
+      const attempts = charge.attempts + 1;
+      const reason = p.problem ?? 'declined';
+      if (PERMANENT_REFUSALS.has(reason)) {
+        await ctx.db.transaction(async (trx) => {
+          await trx('autopay_charges').where({ id: charge.id }).update({ status: 'refused', attempts, last_error: reason, updated_at: at });
+          await trx('autopay').where({ id: autopay.id }).update({ status: 'off', off_reason: 'card_refused', updated_at: at });
+          await notify(ctx, trx, {
+            contractId: charge.contract_id, topic: 'payments', key: `autopay_refused:${charge.id}`, link: '/cabinet/autopay',
+            title: 'Автоплатёж выключен', text: `Банк отказал в списании с карты ${autopay.card_mask}. Автоплатёж выключен: включите его с другой картой или оплатите вручную.`,
+          });
+        });
+        return;
+      }
+      const last = attempts > cfg.autopay.maxRetries;
+      const next = new Date(now.getTime() + cfg.autopay.retryMs * 2 ** (attempts - 1)).toISOString();
+      await ctx.db.transaction(async (trx) => {
+        await trx('autopay_charges').where({ id: charge.id }).update({ status: last ? 'failed' : 'pending', attempts, payment_id: null, next_attempt_at: last ? null : next, last_error: reason, updated_at: at });
+        await notify(ctx, trx, {
+          contractId: charge.contract_id, topic: 'payments', key: `autopay_failed:${charge.id}:${attempts}`, link: '/cabinet/pay',
+          title: 'Автоплатёж не прошёл',
+          text: last
+            ? `Не удалось списать ${formatMoney(charge.amount_kopecks)} с карты ${autopay.card_mask}. Попыток больше не будет: оплатите вручную.`
+            : `Не удалось списать ${formatMoney(charge.amount_kopecks)} с карты ${autopay.card_mask}. Попробуем ещё раз.`,
+        });
+      });
+      return;
+    }
+    if (charge.status !== 'pending' || (charge.next_attempt_at && charge.next_attempt_at > at)) return;
+    const contact = await contactOf(charge.contract_id);
+    const r = await online.start({
+      contractId: charge.contract_id, amountKopecks: charge.amount_kopecks, contact: contact ?? '', method: 'autopay',
+      paymentMethodId: autopay.payment_method_id, autopayId: autopay.id, key: `autopay:${charge.contract_id}:${charge.period}:${charge.attempts}`,
+    });
+    await ctx.db('autopay_charges').where({ id: charge.id }).update({ payment_id: r.paymentId, updated_at: at });
+    const fresh = await ctx.db('autopay_charges').where({ id: charge.id }).first<ChargeRow>();
+    if (fresh) await processCharge(fresh, autopay);
+  }
+
+  return {
+    terms: { version: TERMS_VERSION, text: TERMS_TEXT },
+
+    async page(contractId: number) {
+      const autopay = await find(contractId);
+      const charges = await ctx.db('autopay_charges').where({ contract_id: contractId }).orderBy('id', 'desc').limit(12).select<ChargeRow[]>('*');
+      return { autopay: autopay ?? null, charges, contact: (await contactOf(contractId)) ?? '' };
+    },
+
+    /**
+     * One step: with a saved card the rule changes at once; without one, the terms accepted are kept with the first
+     * payment, which saves the card; its success turns autopayment on (online.ts afterSuccess).
+     */
+    async save(contractId: number, input: AutopayInput): Promise<SaveResult> {
+      const at = ctx.clock.now().toISOString();
+      const current = await find(contractId);
+      if (input.amount !== undefined && input.amount < cfg.minKopecks) return { kind: 'invalid', field: 'amount', message: 'autopay.amount.tooSmall' };
+      if (input.amount !== undefined && input.amount > cfg.maxKopecks) return { kind: 'invalid', field: 'amount', message: 'autopay.amount.tooLarge' };
+      if (current?.status === 'active') {
+        await ctx.db('autopay').where({ id: current.id }).update({ ...ruleFields(input), updated_at: at });
+        return { kind: 'changed' };
+      }
+      if (input.accept !== '1') return { kind: 'invalid', field: 'accept', message: 'autopay.accept.required' };
+      if (!input.contact) return { kind: 'invalid', field: 'contact', message: 'autopay.contact.required' };
+      const first = input.rule === 'threshold' ? input.amount! : Math.min(cfg.maxKopecks, Math.max(cfg.minKopecks, await monthlyAmount(contractId)));
+      const r = await online.start({ contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true });
+      const f = ruleFields(input);
+      await ctx.db('autopay_consents').insert({
+        contract_id: contractId, payment_id: r.paymentId, rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
+        terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
+      });
+      return r;
+    },
+
+    async turnOff(contractId: number): Promise<boolean> {
+      const n = await ctx.db('autopay').where({ contract_id: contractId, status: 'active' }).update({ status: 'off', off_reason: 'subscriber', updated_at: ctx.clock.now().toISOString() });
+      return n > 0;
+    },
+
+    /** The scheduler's tick: a charge row for each rule that is due now, then every due charge is tried. */
+    async run(): Promise<{ created: number; tried: number }> {
+      const now = ctx.clock.now();
+      const at = now.toISOString();
+      const today = dayOf(now, tz);
+      const [, , d] = splitDay(today);
+      let created = 0;
+      for (const a of await ctx.db('autopay').where({ status: 'active' }).select<AutopayRow[]>('*')) {
+        let period: string | null = null;
+        let amount = 0;
+        if (a.rule === 'monthly' && a.day !== null && d >= a.day) {
+          period = today.slice(0, 7);
+          amount = await monthlyAmount(a.contract_id);
+        } else if (a.rule === 'threshold' && a.threshold_kopecks !== null && a.amount_kopecks) {
+          const c = await ctx.db('contracts').where({ id: a.contract_id }).first<{ balance_kopecks: number }>('balance_kopecks');
+          if (c && c.balance_kopecks < a.threshold_kopecks) {
+            period = today;
+            amount = a.amount_kopecks;
+          }
+        }
+        if (!period) continue;
+        if (amount > 0 && amount < cfg.minKopecks) amount = cfg.minKopecks;
+        amount = Math.min(amount, cfg.maxKopecks);
+        if (await ctx.db('autopay_charges').where({ contract_id: a.contract_id, period }).first('id')) continue; // this period is charged (or being charged)
+        await ctx.db('autopay_charges')
+          .insert({ contract_id: a.contract_id, period, amount_kopecks: amount, status: amount > 0 ? 'pending' : 'skipped', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at })
+          .onConflict(['contract_id', 'period']).ignore();
+        created++;
+      }
+      let tried = 0;
+      const due = await ctx.db('autopay_charges as ch').join('autopay as a', 'a.contract_id', 'ch.contract_id').where('a.status', 'active').where('ch.status', 'pending').select<ChargeRow[]>('ch.*');
+      for (const charge of due) {
+        const a = await find(charge.contract_id);
+        if (!a) continue;
+        try {
+          await processCharge(charge, a);
+          tried++;
+        } catch (err) {
+          ctx.logger.error({ err, charge: charge.id }, 'autopayment charge failed; the next tick tries again');
+        }
+      }
+      return { created, tried };
+    },
+  };
+}
+export type AutopayService = ReturnType<typeof createAutopayService>;

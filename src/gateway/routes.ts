@@ -1,0 +1,71 @@
+// The sandbox gateway's payment page, /sandbox/pay/:id: clearly a test page. Pay, decline or leave it hanging;
+// on pay or decline it sends our notification endpoint what YooKassa would send (over HTTP, to this same server),
+// then returns the subscriber to the payment's return_url. Works without JavaScript (plain forms).
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { AppContext } from '../context';
+import { BadRequest, NotFound } from '../web/errors';
+import { sandboxPaymentObject, type SandboxPaymentRow } from './sandbox';
+
+export function sandboxRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const publicUrl = ctx.config.publicUrl;
+  router.use('/sandbox', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  const load = async (id: string) => {
+    if (!/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound();
+    const row = await ctx.db('sandbox_payments').where({ id }).first<SandboxPaymentRow | undefined>();
+    if (!row || !row.return_url) throw new NotFound();
+    return row;
+  };
+  /** Only a page of the portal: a return_url pointing elsewhere is never followed. */
+  const safeReturn = (row: SandboxPaymentRow) => {
+    if (!row.return_url?.startsWith(`${publicUrl}/`)) throw new BadRequest();
+    return row.return_url;
+  };
+
+  /** The notification, exactly as YooKassa sends it, to this process's own listening address (loopback). */
+  async function sendNotification(req: Request, row: SandboxPaymentRow) {
+    const card = row.payment_method_id ? await ctx.db('sandbox_cards').where({ id: row.payment_method_id }).first<{ last4: string }>() : null;
+    const host = req.socket.localAddress ?? '127.0.0.1';
+    const url = `http://${host.includes(':') ? `[${host.replace(/^::ffff:/, '')}]` : host}:${req.socket.localPort}/payments/notifications`;
+    const body = { type: 'notification', event: `payment.${row.status}`, object: sandboxPaymentObject(row, card ?? null, publicUrl) };
+    try {
+      const res = await fetch(url.replace('[127.0.0.1]', '127.0.0.1'), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(ctx.config.payments.timeoutMs),
+      });
+      if (!res.ok) ctx.logger.warn({ status: res.status, payment: row.id }, 'sandbox: our notification endpoint did not accept the notification');
+    } catch (err) {
+      ctx.logger.warn({ err, payment: row.id }, 'sandbox: could not deliver the notification; the return page and reconciliation settle the payment');
+    }
+  }
+
+  router.get('/sandbox/pay/:id', async (req, res) => {
+    const row = await load(req.params.id);
+    res.render('sandbox/pay', { title: 'sandbox.title', sandboxPayment: row, returnUrl: safeReturn(row) });
+  });
+
+  router.post('/sandbox/pay/:id', async (req, res) => {
+    const row = await load(req.params.id);
+    const returnUrl = safeReturn(row);
+    const action = req.body?.action;
+    if (action !== 'pay' && action !== 'decline' && action !== 'leave') throw new BadRequest();
+    if (action === 'leave' || row.status !== 'pending') return res.redirect(303, returnUrl);
+    const now = ctx.clock.now().toISOString();
+    const update: Partial<SandboxPaymentRow> = { updated_at: now, status: action === 'pay' ? 'succeeded' : 'canceled' };
+    if (action === 'pay') {
+      const cardId = `sbc-${crypto.randomUUID()}`;
+      await ctx.db('sandbox_cards').insert({ id: cardId, last4: '4242', status: 'ok', created_at: now });
+      update.payment_method_id = cardId;
+    } else {
+      update.cancellation_reason = 'insufficient_funds';
+    }
+    const changed = await ctx.db('sandbox_payments').where({ id: row.id, status: 'pending' }).update(update);
+    if (changed) await sendNotification(req, { ...row, ...update } as SandboxPaymentRow);
+    res.redirect(303, returnUrl);
+  });
+  return router;
+}
