@@ -25,7 +25,7 @@ describe('config', () => {
   });
 
   it('never loads demo data in production', () => {
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', DEMO_SEED: 'true' });
+    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', DEMO_SEED: 'true', YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_secret_key' });
     expect(c.demoSeed).toBe(false);
   });
 });
