@@ -1,0 +1,196 @@
+// The YooKassa provider against a fake YooKassa of ours on 127.0.0.1 (test/support/fakeYooKassa.ts), which checks
+// the Basic auth, the Idempotence-Key and the body. Notifications are believed only from YooKassa's published
+// addresses (behind our loopback proxy: X-Forwarded-For), and even then the payment is fetched from the API.
+import request from 'supertest';
+import { checkBalance } from '../../src/billing/service';
+import { createYooKassa } from '../../src/gateway/yookassa';
+import { createOnlinePayments } from '../../src/payments/online';
+import { csrfFrom, failureOf, makeTestApp, signIn, type TestApp } from '../support/app';
+import { makeContract } from '../support/factories';
+import { startFakeYooKassa, type FakeYooKassa } from '../support/fakeYooKassa';
+
+let t: TestApp;
+let yk: FakeYooKassa;
+const YOOKASSA_IP = '185.71.76.10';
+
+beforeEach(async () => {
+  yk = await startFakeYooKassa({ hangMs: 1500 });
+  t = await makeTestApp({
+    PAYMENT_GATEWAY: 'yookassa', YOOKASSA_SHOP_ID: yk.shopId, YOOKASSA_SECRET_KEY: yk.secretKey, YOOKASSA_API_URL: yk.url,
+    TRUST_PROXY: 'loopback', GATEWAY_TIMEOUT_MS: '500', RECEIPT_VAT_CODE: '4', RECEIPT_TAX_SYSTEM_CODE: '2', PUBLIC_URL: 'https://lk.example.ru',
+  });
+});
+afterEach(async () => {
+  await t.close();
+  await yk.close();
+});
+
+type Agent = ReturnType<typeof request.agent>;
+const payments = (contractId: number) => t.ctx.db('payments').where({ contract_id: contractId }).orderBy('id');
+const credits = (contractId: number) => t.ctx.db('ledger_entries').where({ contract_id: contractId, kind: 'payment' });
+
+async function subscriber() {
+  const c = await makeContract(t.ctx, { fee: 60000, phones: ['+79131234567'] });
+  const { agent } = await signIn(t.app, c.number, c.password);
+  return { ...c, agent };
+}
+async function postPay(agent: Agent, amount = '500', contact = '8 913 123-45-67') {
+  const page = await agent.get('/cabinet/pay');
+  return agent.post('/cabinet/pay').type('form').send({ _csrf: csrfFrom(page.text), amount, contact });
+}
+const notify = (id: string, from = YOOKASSA_IP, event = 'payment.succeeded') =>
+  request(t.app).post('/payments/notifications').set('X-Forwarded-For', from).send({ type: 'notification', event, object: { id, status: 'succeeded' } });
+
+describe('YooKassa: creating the payment', () => {
+  it('sends the documented body with auth, Idempotence-Key, return URL and the 54-FZ receipt, then redirects to the confirmation URL', async () => {
+    const s = await subscriber();
+    const res = await postPay(s.agent);
+    expect(res.status).toBe(303);
+    const [row] = await payments(s.id);
+    const created = yk.requests.find((r) => r.method === 'POST' && r.path === '/payments')!;
+    expect(res.headers.location).toBe(yk.payments.get(row.gateway_payment_id)!.confirmation!.confirmation_url);
+    expect(created.headers.authorization).toBe(`Basic ${Buffer.from(`${yk.shopId}:${yk.secretKey}`).toString('base64')}`);
+    expect(created.headers['idempotence-key']).toBe(row.idempotency_key);
+    expect(created.body).toEqual({
+      amount: { value: '500.00', currency: 'RUB' },
+      capture: true,
+      description: `Оплата услуг связи по договору №${s.number}`,
+      metadata: { payment_id: String(row.id), contract: s.number },
+      confirmation: { type: 'redirect', return_url: `https://lk.example.ru/cabinet/pay/${row.id}` },
+      receipt: {
+        customer: { phone: '79131234567' },
+        items: [{ description: `Услуги связи по договору №${s.number}`, quantity: '1.00', amount: { value: '500.00', currency: 'RUB' }, vat_code: 4, payment_mode: 'full_prepayment', payment_subject: 'service' }],
+        tax_system_code: 2,
+      },
+    });
+    expect(row).toMatchObject({ status: 'pending', gateway: 'yookassa' });
+  });
+
+  it('wrong credentials: the fake answers 401 and the provider reports it as refused', async () => {
+    const gw = createYooKassa({ ...t.ctx.config.payments, yookassa: { ...t.ctx.config.payments.yookassa, secretKey: 'wrong-secret' } });
+    expect(await failureOf(gw.getPayment('2f00'))).toMatch(/GatewayError.*401/);
+  });
+
+  it('a timeout on create: a clear message, nothing credited; reconciliation asks again with the same Idempotence-Key and settles it', async () => {
+    const s = await subscriber();
+    yk.failNext('hang'); // the payment is created at the gateway, the answer comes too late
+    const res = await postPay(s.agent, '400');
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('Платёжная система сейчас не отвечает. Деньги не списаны.');
+    expect(res.text).toContain('value="400"');
+    const [row] = await payments(s.id);
+    expect(row).toMatchObject({ status: 'pending', gateway_payment_id: null });
+    expect(await credits(s.id)).toHaveLength(0);
+    const [gatewayId] = [...yk.payments.keys()];
+    yk.succeed(gatewayId); // the subscriber could not pay it, but say the gateway settled it anyway
+
+    t.clock.advance(16 * 60_000);
+    const online = createOnlinePayments(t.ctx);
+    expect(await online.reconcile()).toMatchObject({ checked: 1, credited: 1 });
+    const creates = yk.requests.filter((r) => r.method === 'POST' && r.path === '/payments');
+    expect(creates).toHaveLength(2);
+    expect(creates[1].headers['idempotence-key']).toBe(creates[0].headers['idempotence-key']);
+    expect(yk.payments.size).toBe(1); // the same payment, not a second one
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'succeeded', gateway_payment_id: gatewayId });
+    expect(await credits(s.id)).toHaveLength(1);
+    await online.reconcile();
+    expect(await credits(s.id)).toHaveLength(1);
+  });
+
+  it('a 500 on create: a clear message, nothing credited; the pending row is settled later', async () => {
+    const s = await subscriber();
+    yk.failNext('500');
+    const res = await postPay(s.agent, '250');
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('Деньги не списаны');
+    expect(await credits(s.id)).toHaveLength(0);
+    t.clock.advance(16 * 60_000);
+    const online = createOnlinePayments(t.ctx);
+    await online.reconcile(); // created now (same key), pending at the gateway
+    const [row] = await payments(s.id);
+    expect(row.gateway_payment_id).toBeTruthy();
+    yk.cancel(row.gateway_payment_id, 'expired_on_confirmation');
+    expect(await online.reconcile()).toMatchObject({ canceled: 1 });
+    expect((await payments(s.id))[0].status).toBe('canceled');
+    expect(await credits(s.id)).toHaveLength(0);
+  });
+});
+
+describe('YooKassa: notifications', () => {
+  it('from YooKassa\u2019s address: fetched from the API and credited once, however often it comes', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id);
+    const first = await notify(row.gateway_payment_id);
+    expect(first.status).toBe(200);
+    expect(first.body.result).toBe('credited');
+    expect(yk.requests.some((r) => r.method === 'GET' && r.path === `/payments/${row.gateway_payment_id}`)).toBe(true);
+    for (const ip of [YOOKASSA_IP, '77.75.156.11', '2a02:5180::1']) expect((await notify(row.gateway_payment_id, ip)).body.result).toBe('final');
+    expect(await credits(s.id)).toHaveLength(1);
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'succeeded', card_mask: 'MasterCard •••• 4444' });
+    expect(await checkBalance(t.ctx.db, s.id)).toEqual({ cached: 50000, ledger: 50000 });
+  });
+
+  it('from any other address: 403 and nothing credited (the return page\u2019s own check credits later)', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id);
+    for (const ip of ['8.8.8.8', '185.71.78.1', '127.0.0.1', '::1']) expect((await notify(row.gateway_payment_id, ip)).status).toBe(403);
+    expect(await credits(s.id)).toHaveLength(0);
+    expect((await s.agent.get(`/cabinet/pay/${row.id}`)).text).toContain('data-status="succeeded"');
+    expect(await credits(s.id)).toHaveLength(1);
+  });
+
+  it('an amount that does not match our row: nothing credited, the row flagged, the page says so', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id, { amount: { value: '5.00', currency: 'RUB' } });
+    expect((await notify(row.gateway_payment_id)).body.result).toBe('mismatch');
+    expect(await credits(s.id)).toHaveLength(0);
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'pending', problem: 'amount_mismatch' });
+    expect((await s.agent.get(`/cabinet/pay/${row.id}`)).text).toContain('не совпала с платежом');
+  });
+
+  it('a currency that does not match: nothing credited', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id, { amount: { value: '500.00', currency: 'USD' } });
+    expect((await notify(row.gateway_payment_id)).body.result).toBe('mismatch');
+    expect(await credits(s.id)).toHaveLength(0);
+  });
+
+  it('an id YooKassa does not know: 200 and ignored', async () => {
+    const res = await notify('2f000000-000f-5000-9000-000000000000');
+    expect(res.status).toBe(200);
+    expect(res.body.result).toBe('unknown');
+  });
+
+  it('YooKassa cannot be asked: 503, so that it sends the notification again', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    await yk.close();
+    expect((await notify(row.gateway_payment_id)).status).toBe(503);
+    expect(await credits(s.id)).toHaveLength(0);
+    yk = await startFakeYooKassa(); // for afterEach
+  });
+
+  it('refunds through the API, once per refund', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id);
+    await notify(row.gateway_payment_id);
+    const online = createOnlinePayments(t.ctx);
+    expect(await online.refund(row.id, 20000)).toMatchObject({ created: true, amount: 20000 });
+    const refund = yk.requests.find((r) => r.path === '/refunds')!;
+    expect(refund.headers['idempotence-key']).toBe(`refund:${row.id}:0:20000`);
+    expect(refund.body).toMatchObject({ payment_id: row.gateway_payment_id, amount: { value: '200.00', currency: 'RUB' } });
+    expect(await t.ctx.db('ledger_entries').where({ contract_id: s.id, kind: 'refund' }).pluck('amount_kopecks')).toEqual([-20000]);
+    expect(await checkBalance(t.ctx.db, s.id)).toEqual({ cached: 30000, ledger: 30000 });
+  });
+});
