@@ -2,16 +2,17 @@
 import { z } from 'zod';
 import { payAmount, receiptContact } from '../payments/payForms';
 
-const optionalAmount = z.union([z.literal('').transform(() => undefined), payAmount]).optional();
+/** An empty field is absent (the other rule's fields are sent empty). */
+const blankless = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const autopayForm = z
   .object({
     rule: z.enum(['threshold', 'monthly'], { error: 'autopay.rule.required' }),
-    amount: optionalAmount,
-    threshold: z.union([z.literal('').transform(() => undefined), z.string().trim().regex(/^\d{1,6}$/, 'autopay.threshold.invalid').transform(Number)]).optional(),
-    day: z.union([z.literal('').transform(() => undefined), z.string().trim().regex(/^\d{1,2}$/, 'autopay.day.invalid').transform(Number)]).optional(),
-    accept: z.literal('1', { error: 'autopay.accept.required' }).optional(),
-    contact: z.union([z.literal('').transform(() => undefined), receiptContact]).optional(),
+    amount: blankless(payAmount),
+    threshold: blankless(z.string({ error: 'autopay.threshold.invalid' }).trim().regex(/^\d{1,6}$/, 'autopay.threshold.invalid').transform(Number)),
+    day: blankless(z.string({ error: 'autopay.day.invalid' }).trim().regex(/^\d{1,2}$/, 'autopay.day.invalid').transform(Number)),
+    accept: blankless(z.literal('1', { error: 'autopay.accept.required' })),
+    contact: blankless(receiptContact),
   })
   .superRefine((v, ctx) => {
     if (v.rule === 'threshold') {
