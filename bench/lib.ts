@@ -127,12 +127,14 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
 }
 
 /** The app as in production: every request logged at info (to /dev/null), the seed's pepper, random session secret. */
-export async function startApp(o: { dbFile: string; pepper: string }): Promise<Child> {
+export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS.ProcessEnv }): Promise<Child> {
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
   const app = startChild('src/server.js', [], {
     ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_FILE: o.dbFile,
-    SESSION_SECRET: secret(48), PASSWORD_PEPPER: o.pepper, LOG_LEVEL: 'info',
+    SESSION_SECRET: secret(48), PASSWORD_PEPPER: o.pepper, LOG_LEVEL: 'info', PUBLIC_URL: url,
+    PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', // no shop keys here; the pages measured take no payment
+    ...o.env,
   }, url, 'the app');
   await waitReady(`${url}/healthz`);
   return app;

@@ -1,4 +1,5 @@
-// npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs]
+// npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs] [--only notifications]
+// --only notifications: the payment-notifications section alone (bench/notifications.ts), written below the notes mark.
 // One run: a fresh large seed, the app in production mode, bare ceiling servers, interleaved load runs, the
 // first-load weight of the dashboard, then the daily charge run over the same database (bench/chargeRun.ts);
 // prints the table and writes docs/benchmarks.md. Exit 1 only when something broke (a failed sign-in, a non-2xx
@@ -7,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
 import { chargeChecks, chargeSection, measureChargeRun } from './chargeRun';
+import { measureNotifications, notificationChecks, notificationProblems, notificationSection } from './notifications';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
-import { documentMarkdown, withKeptNotes, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
+import { checksTable, documentMarkdown, machine, NOTES_MARK, withKeptNotes, fmt, pct, resultsMarkdown, table, type Check, type Report } from './report';
 
-type Args = { contracts: number; measure: MeasureOptions; allCeilings: boolean; writeDocs: boolean };
+type Args = { contracts: number; measure: MeasureOptions; allCeilings: boolean; writeDocs: boolean; only: 'notifications' | null };
 
 function parseArgs(argv: string[]): Args {
   const num = (name: string, def: number, min: number, max: number) => {
@@ -21,14 +23,17 @@ function parseArgs(argv: string[]): Args {
     if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
     return v;
   };
-  const known = new Set(['--contracts', '--duration', '--rounds', '--connections', '--all-ceilings', '--no-docs']);
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && !/^--(contracts|duration|rounds|connections)$/.test(argv[i - 1] ?? ''));
-  if (unknown.length) throw new Error(`unknown option ${unknown[0]}: --contracts N --duration S --rounds R --connections C --all-ceilings --no-docs`);
+  const known = new Set(['--contracts', '--duration', '--rounds', '--connections', '--all-ceilings', '--no-docs', '--only']);
+  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && !/^--(contracts|duration|rounds|connections|only)$/.test(argv[i - 1] ?? ''));
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]}: --contracts N --duration S --rounds R --connections C --all-ceilings --no-docs --only notifications`);
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
+  if (only !== null && only !== 'notifications') throw new Error('--only takes: notifications');
   return {
     contracts: Math.round(num('--contracts', 100_000, 1, 1_000_000)),
     measure: { durationSec: Math.round(num('--duration', 5, 1, 600)), rounds: Math.round(num('--rounds', 3, 1, 15)), connections: Math.round(num('--connections', 50, 1, 1000)), warmupSec: 1 },
     allCeilings: argv.includes('--all-ceilings'),
     writeDocs: !argv.includes('--no-docs'),
+    only,
   };
 }
 
@@ -125,14 +130,44 @@ async function loadPhase(stage: Stage, targets: Target[], m: MeasureOptions) {
   return { summaries, rss: { restingMb, maxMb: sampler.stop() } };
 }
 
+/** The notifications section alone: printed, and kept between its own marks below the hand-written notes mark. */
+async function onlyNotifications(args: Args): Promise<number> {
+  const b = await measureNotifications(args.measure.connections);
+  await cleanup();
+  const section = notificationSection(b);
+  const checks = notificationChecks(b);
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const md = `### ${section.title} (\`npm run bench -- --only notifications\`, ${when} UTC, ${machine()})\n\n${checksTable(checks)}\n\n${section.markdown}`;
+  out('\n' + md + '\n');
+  if (args.writeDocs) {
+    const file = path.join(ROOT, 'docs', 'benchmarks.md');
+    const begin = '<!-- bench --only notifications: begin -->';
+    const end = '<!-- bench --only notifications: end -->';
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `${NOTES_MARK}\n`;
+    const block = `${begin}\n${md}\n${end}`;
+    const at = previous.indexOf(begin);
+    const next = at >= 0 ? previous.slice(0, at) + block + previous.slice(previous.indexOf(end) + end.length) : `${previous.replace(/\n*$/, '')}\n\n${block}\n`;
+    fs.writeFileSync(file, next);
+    out(`written: ${path.relative(process.cwd(), file) || file}`);
+  }
+  const problems = notificationProblems(b);
+  if (problems.length || checks.some((c) => c.pass === false)) {
+    process.stderr.write(`\n!!! THE BENCHMARK BROKE: ${[...problems, ...checks.filter((c) => c.pass === false).map((c) => c.name)].join('; ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
+  if (args.only === 'notifications') return onlyNotifications(args);
   const stage = await setUp(args);
   const { summaries, rss } = await loadPhase(stage, targetsOf(stage, args.allCeilings), args.measure);
   const load = await firstLoad(`${stage.app.url}/cabinet`, stage.cookie);
   for (const server of [stage.app, stage.bare.node, stage.bare.express]) await server.stop(); // the charge run has the database and the cores alone
   const charges = await measureChargeRun(stage.dbFile, 3);
+  const notifications = await measureNotifications(args.measure.connections);
   await cleanup(); // the temp dir with the database goes
 
   const report: Report = {
@@ -141,9 +176,12 @@ async function main(): Promise<number> {
     method: { ...args.measure, contracts: args.contracts },
     seed: stage.seed,
     summaries,
-    checks: [...checksOf(summaries, rss, load), ...chargeChecks(charges)],
-    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }, chargeSection(charges)],
-    problems: summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`),
+    checks: [...checksOf(summaries, rss, load), ...chargeChecks(charges), ...notificationChecks(notifications)],
+    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }, chargeSection(charges), notificationSection(notifications)],
+    problems: [
+      ...summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`),
+      ...notificationProblems(notifications),
+    ],
     totalSeconds: (Date.now() - started) / 1000,
   };
   out('\n' + resultsMarkdown(report) + '\n');
