@@ -7,6 +7,8 @@ import type { AppContext } from '../context';
 import { parsePayment } from './yookassa';
 import { GatewayError, toValue, type Gateway, type GatewayPayment } from './types';
 
+const CONFIRMATION_EXPIRES_MS = 60 * 60_000;
+
 export type SandboxPaymentRow = {
   id: string; idempotence_key: string; amount_kopecks: number; currency: string; description: string; return_url: string | null;
   status: 'pending' | 'succeeded' | 'canceled'; cancellation_reason: string | null; save_payment_method: number | boolean;
@@ -66,7 +68,14 @@ export function createSandboxGateway(ctx: AppContext): Gateway {
     },
     async getPayment(id) {
       const row = await load(id);
-      return row ? toPayment(row) : null;
+      if (!row) return null;
+      // As YooKassa does, a payment nobody confirmed within an hour is canceled.
+      if (row.status === 'pending' && row.return_url && ctx.clock.now().getTime() - new Date(row.created_at).getTime() > CONFIRMATION_EXPIRES_MS) {
+        const at = ctx.clock.now().toISOString();
+        await ctx.db('sandbox_payments').where({ id, status: 'pending' }).update({ status: 'canceled', cancellation_reason: 'expired_on_confirmation', updated_at: at });
+        return toPayment((await load(id))!);
+      }
+      return toPayment(row);
     },
     async createRefund(req) {
       const earlier = await ctx.db('sandbox_refunds').where({ idempotence_key: req.idempotenceKey }).first<{ id: string; amount_kopecks: number; payment_id: string } | undefined>();

@@ -231,6 +231,19 @@ describe('paying through the sandbox', () => {
     expect(await balance(s.id)).toBe(20000);
   });
 
+  it('left hanging and never paid: after an hour the sandbox cancels it (as YooKassa does) and reconciliation records that', async () => {
+    const s = await subscriber();
+    const { sandboxId } = await startPayment(s.agent, '200');
+    await sandboxAction(s.agent, sandboxId, 'leave');
+    const online = createOnlinePayments(t.ctx);
+    t.clock.advance(30 * 60_000);
+    expect(await online.reconcile()).toMatchObject({ checked: 1, credited: 0, canceled: 0 });
+    t.clock.advance(31 * 60_000);
+    expect(await online.reconcile()).toMatchObject({ checked: 1, canceled: 1 });
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'expired_on_confirmation' });
+    expect(await credits(s.id)).toHaveLength(0);
+  });
+
   it('another subscriber\u2019s payment is not found', async () => {
     const a = await subscriber();
     const b = await subscriber();
