@@ -4,6 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
 import { formatMoney } from '../lib/money';
 import { amountText } from '../promised/forms';
+import { allowGatewayForms } from '../gateway/source';
 import { requireSubscriber } from '../web/auth';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { t, type MessageKey } from '../web/i18n';
@@ -17,6 +18,7 @@ export function autopayRoutes(ctx: AppContext, autopay: AutopayService): Router 
   const cfg = ctx.config.payments;
   const limits = { min: formatMoney(cfg.minKopecks), max: formatMoney(cfg.maxKopecks) };
   const tl = (key: MessageKey, params: Record<string, string | number> = {}) => t(key, { ...limits, ...params });
+  router.use('/cabinet/autopay', allowGatewayForms(cfg.gateway));
   router.use('/cabinet/autopay', requireSubscriber, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

@@ -15,3 +15,20 @@ export function addressAllowed(ip: string | undefined, ranges: string[]): boolea
     }
   });
 }
+
+/** Where YooKassa sends the subscriber to pay (confirmation_url): https://yoomoney.ru/checkout/… */
+export const YOOKASSA_CONFIRMATION_ORIGINS = ['https://yoomoney.ru', 'https://*.yoomoney.ru'];
+
+/**
+ * The pay forms POST to us and we answer 303 to the gateway's page: the browser checks that redirect against the page's
+ * CSP form-action (helmet's default: 'self'), so the pages with such a form allow the gateway's origin too.
+ */
+export function allowGatewayForms(gateway: 'sandbox' | 'yookassa') {
+  return (_req: unknown, res: { getHeader(n: string): unknown; setHeader(n: string, v: string): unknown }, next: () => void) => {
+    const csp = res.getHeader('Content-Security-Policy');
+    if (gateway === 'yookassa' && typeof csp === 'string') {
+      res.setHeader('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${YOOKASSA_CONFIRMATION_ORIGINS.join(' ')}`));
+    }
+    next();
+  };
+}

@@ -2,7 +2,7 @@
 // JavaScript a refresh), the receipt of a payment, and the gateway's notification endpoint.
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
-import { addressAllowed } from '../gateway/source';
+import { addressAllowed, allowGatewayForms } from '../gateway/source';
 import { formatMoney } from '../lib/money';
 import { requireSubscriber } from '../web/auth';
 import { NotFound } from '../web/errors';
@@ -19,6 +19,7 @@ export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePa
   const cfg = ctx.config.payments;
   const limits = { min: formatMoney(cfg.minKopecks), max: formatMoney(cfg.maxKopecks) };
   const tl = (key: MessageKey, params: Record<string, string | number> = {}) => t(key, { ...limits, ...params });
+  router.use('/cabinet/pay', allowGatewayForms(cfg.gateway));
   router.use(['/cabinet/pay', '/cabinet/receipt'], requireSubscriber, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

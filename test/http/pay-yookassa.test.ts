@@ -66,6 +66,15 @@ describe('YooKassa: creating the payment', () => {
     expect(row).toMatchObject({ status: 'pending', gateway: 'yookassa' });
   });
 
+  it('the pages whose form leads to YooKassa allow its origin in CSP form-action (the 303 to yoomoney.ru is checked against it)', async () => {
+    const s = await subscriber();
+    for (const path of ['/cabinet/pay', '/cabinet/autopay']) {
+      const csp = (await s.agent.get(path)).headers['content-security-policy'];
+      expect(csp).toContain("form-action 'self' https://yoomoney.ru https://*.yoomoney.ru");
+    }
+    expect((await s.agent.get('/cabinet')).headers['content-security-policy']).toContain("form-action 'self';");
+  });
+
   it('wrong credentials: the fake answers 401 and the provider reports it as refused', async () => {
     const gw = createYooKassa({ ...t.ctx.config.payments, yookassa: { ...t.ctx.config.payments.yookassa, secretKey: 'wrong-secret' } });
     expect(await failureOf(gw.getPayment('2f00'))).toMatch(/GatewayError.*401/);
