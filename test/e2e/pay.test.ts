@@ -23,7 +23,7 @@ describeWithBrowser('«Оплатить»: 500 ₽ through the sandbox', () => {
     app = a;
     browser = b;
     const db = new Database(app.databaseFile, { readonly: true, fileMustExist: true });
-    contracts = (db.prepare(`select number from contracts where status = 'active' and number <> '100001' order by number limit 2`).all() as { number: string }[]).map((r) => r.number);
+    contracts = (db.prepare(`select number from contracts where status = 'active' and number <> '100001' order by number limit 4`).all() as { number: string }[]).map((r) => r.number);
     db.close();
   });
 
@@ -65,6 +65,36 @@ describeWithBrowser('«Оплатить»: 500 ₽ through the sandbox', () => {
       await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/cabinet/receipt/')), first.getByRole('link', { name: 'Чек' }).click()]);
       expect(where(page)).toMatch(/^\/cabinet\/receipt\/\d+$/);
       expect(await page.getByTestId('receipt').textContent()).toContain(`Услуги связи по договору №${contracts[i]}`);
+      await context.close();
+    });
+  }
+
+  for (const [i, mode] of MODES.entries()) {
+    test(`a payment left waiting is followed until it is final: htmx polls, without JS «Обновить» (${mode.label})`, async () => {
+      const context = await newContext(browser, app, mode);
+      const page = await context.newPage();
+      await signIn(page, { contract: contracts[2 + i] });
+      const before = kopecks(await page.getByTestId('balance').first().textContent());
+      await page.goto('/cabinet/pay');
+      await page.getByLabel('Сумма, ₽').fill('250,50');
+      await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/sandbox/pay/')), page.getByRole('button', { name: 'Перейти к оплате' }).click()]);
+      const sandboxId = new URL(page.url()).pathname.split('/').pop()!;
+      await Promise.all([page.waitForURL((u) => /^\/cabinet\/pay\/\d+$/.test(u.pathname)), page.getByRole('button', { name: 'Оставить в ожидании' }).click()]);
+      const state = page.getByTestId('pay-state');
+      expect(await state.getAttribute('data-status')).toBe('pending');
+
+      // the tester pays later on the gateway's side, and its notification is lost: only the return page's check is left
+      const db = new Database(app.databaseFile);
+      db.prepare(`update sandbox_payments set status = 'succeeded' where id = ?`).run(sandboxId);
+      db.close();
+      if (mode.javaScriptEnabled) {
+        await page.locator('[data-testid="pay-state"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
+      } else {
+        expect(await state.getAttribute('data-status')).toBe('pending'); // nothing moves without JavaScript ...
+        await page.getByRole('link', { name: 'Обновить' }).click(); // ... until the subscriber refreshes
+      }
+      expect(await page.getByTestId('pay-state').getAttribute('data-status')).toBe('succeeded');
+      expect(kopecks(await page.getByTestId('pay-state').getByTestId('balance').textContent())).toBe(before + 25050);
       await context.close();
     });
   }
