@@ -23,7 +23,7 @@ describeWithBrowser('«Оплатить»: 500 ₽ through the sandbox', () => {
     app = a;
     browser = b;
     const db = new Database(app.databaseFile, { readonly: true, fileMustExist: true });
-    contracts = (db.prepare(`select number from contracts where status = 'active' and number <> '100001' order by number limit 4`).all() as { number: string }[]).map((r) => r.number);
+    contracts = (db.prepare(`select number from contracts where status = 'active' and number <> '100001' order by number limit 6`).all() as { number: string }[]).map((r) => r.number);
     db.close();
   });
 
@@ -95,6 +95,34 @@ describeWithBrowser('«Оплатить»: 500 ₽ through the sandbox', () => {
       }
       expect(await page.getByTestId('pay-state').getAttribute('data-status')).toBe('succeeded');
       expect(kopecks(await page.getByTestId('pay-state').getByTestId('balance').textContent())).toBe(before + 25050);
+      await context.close();
+    });
+  }
+
+  for (const [i, mode] of MODES.entries()) {
+    test(`turns autopayment on with a first payment that saves the card, then off (${mode.label})`, async () => {
+      const context = await newContext(browser, app, mode);
+      const page = await context.newPage();
+      await signIn(page, { contract: contracts[4 + i] });
+      await page.goto('/cabinet/pay');
+      await page.getByRole('link', { name: 'Автоматический платёж' }).click();
+      await page.waitForURL((u) => u.pathname === '/cabinet/autopay');
+      expect(await page.getByTestId('terms').textContent()).toContain('Условия автоматического платежа.');
+      await page.getByLabel('Каждый месяц в выбранный день оплачивать следующий месяц').check();
+      await page.getByLabel('День месяца').fill('20');
+      await page.getByLabel('E-mail или телефон для чека').fill('auto@example.ru');
+      await page.getByRole('button', { name: 'Оплатить и сохранить карту' }).click();
+      expect(await page.locator('.error-summary').textContent()).toContain('примите условия'); // not accepted yet
+      await page.getByLabel('Я прочитал(а) условия').check();
+      await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/sandbox/pay/')), page.getByRole('button', { name: 'Оплатить и сохранить карту' }).click()]);
+      await Promise.all([page.waitForURL((u) => /^\/cabinet\/pay\/\d+$/.test(u.pathname)), page.getByRole('button', { name: 'Оплатить', exact: true }).click()]);
+      await page.goto('/cabinet/autopay');
+      const state = page.getByTestId('autopay-state');
+      expect(await state.textContent()).toContain('Включён');
+      expect(await state.getByTestId('card').textContent()).toBe('Visa •••• 4242');
+      expect(await state.getByTestId('rule').textContent()).toContain('каждый месяц 20-го числа');
+      await Promise.all([page.waitForURL((u) => u.search === '?done=off'), page.getByRole('button', { name: 'Выключить автоплатёж' }).click()]);
+      expect(await page.getByTestId('autopay-state').textContent()).toContain('Выключен');
       await context.close();
     });
   }
