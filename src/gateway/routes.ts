@@ -30,11 +30,13 @@ export function sandboxRoutes(ctx: AppContext): Router {
   /** The notification, exactly as YooKassa sends it, to this process's own listening address (loopback). */
   async function sendNotification(req: Request, row: SandboxPaymentRow) {
     const card = row.payment_method_id ? await ctx.db('sandbox_cards').where({ id: row.payment_method_id }).first<{ last4: string }>() : null;
-    const host = req.socket.localAddress ?? '127.0.0.1';
-    const url = `http://${host.includes(':') ? `[${host.replace(/^::ffff:/, '')}]` : host}:${req.socket.localPort}/payments/notifications`;
+    // Loopback when the server listens there or on every interface; else the address it listens on.
+    const own = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(ctx.config.host) ? '127.0.0.1' : own;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort}/payments/notifications`;
     const body = { type: 'notification', event: `payment.${row.status}`, object: sandboxPaymentObject(row, card ?? null, publicUrl) };
     try {
-      const res = await fetch(url.replace('[127.0.0.1]', '127.0.0.1'), {
+      const res = await fetch(url, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(ctx.config.payments.timeoutMs),
       });
       if (!res.ok) ctx.logger.warn({ status: res.status, payment: row.id }, 'sandbox: our notification endpoint did not accept the notification');
