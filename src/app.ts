@@ -21,6 +21,9 @@ import { siteRoutes } from './site/routes';
 import { createStatementService } from './statement/service';
 import { statementRoutes } from './statement/routes';
 import { createTariffChangeService } from './tariff-change/service';
+import { createOutbox } from './outbox/service';
+import { createRecoveryService } from './recovery/service';
+import { recoveryRoutes } from './recovery/routes';
 import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
 import { csrf } from './web/csrf';
@@ -104,6 +107,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(statementRoutes(createStatementService(ctx)));
   app.use(promisedRoutes(createPromisedService(ctx), ctx.config.timeZone));
   app.use(voluntaryBlockRoutes(createVoluntaryBlockService(ctx), ctx.config.timeZone));
+  app.use(recoveryRoutes(ctx, createRecoveryService(ctx, createOutbox(ctx), services.auth.passwords)));
 
   app.use(notFound);
   app.use(errorHandler(ctx, services.site));
