@@ -82,8 +82,6 @@ const schema = z
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
     }
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the address subscribers open, e.g. https://lk.example.ru)' });
-    if (!c.SMS_DRIVER) ctx.addIssue({ code: 'custom', path: ['SMS_DRIVER'], message: 'is required in production (smsru or smsc)' });
-    if (!c.EMAIL_DRIVER) ctx.addIssue({ code: 'custom', path: ['EMAIL_DRIVER'], message: 'is required in production (smtp)' });
   })
   .superRefine((c, ctx) => {
     if (c.SMS_DRIVER === 'smsru' && !c.SMSRU_API_ID) ctx.addIssue({ code: 'custom', path: ['SMSRU_API_ID'], message: 'is required when SMS_DRIVER is smsru' });

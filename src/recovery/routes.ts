@@ -12,7 +12,7 @@ import type { RecoveryService } from './service';
 
 type Step = 'find' | 'phones' | 'none' | 'code' | 'password';
 type Locals = {
-  step: Step; token?: string; phones?: string[]; phone?: string; phoneIndex?: number; values?: Record<string, string>;
+  step: Step; token?: string; phones?: string[]; maskedPhone?: string; phoneIndex?: number; values?: Record<string, string>;
   fieldErrors?: FieldErrors; formError?: MessageKey | null; params?: Record<string, string | number>; notice?: MessageKey | null;
 };
 
@@ -25,7 +25,7 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
 
   const show = (req: Request, res: Response, status: number, l: Locals) =>
     renderPageOrFragment(req, res, { page: 'recovery/page', fragment: 'recovery/_step' }, {
-      title: 'recover.title', htmx: true, token: '', phones: [], phone: '', phoneIndex: 0, values: {}, fieldErrors: {}, formError: null, notice: null,
+      title: 'recover.title', htmx: true, token: '', phones: [], maskedPhone: '', phoneIndex: 0, values: {}, fieldErrors: {}, formError: null, notice: null,
       params: { min: NEW_PASSWORD_MIN, max: NEW_PASSWORD_MAX, minutes: ctx.config.recovery.codeMinutes }, ...l,
     }, status);
   const gone = (req: Request, res: Response, key: MessageKey = 'rec.gone') => show(req, res, 410, { step: 'find', formError: key });
@@ -57,8 +57,8 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
       case 'throttled': return throttled(req, res, r.retryAfterSeconds);
       case 'wait':
         res.set('Retry-After', String(r.seconds));
-        return show(req, res, 429, { step: 'code', token: r.token, phone: r.phone, phoneIndex: r.phoneIndex, formError: 'rec.wait', params: { seconds: r.seconds } });
-      case 'sent': return show(req, res, 200, { step: 'code', token: r.token, phone: r.phone, phoneIndex: r.phoneIndex, notice: 'rec.code.sent' });
+        return show(req, res, 429, { step: 'code', token: r.token, maskedPhone: r.phone, phoneIndex: r.phoneIndex, formError: 'rec.wait', params: { seconds: r.seconds } });
+      case 'sent': return show(req, res, 200, { step: 'code', token: r.token, maskedPhone: r.phone, phoneIndex: r.phoneIndex, notice: 'rec.code.sent' });
     }
   });
 
@@ -66,7 +66,7 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
     const phone = typeof req.body?.phoneMasked === 'string' ? req.body.phoneMasked.slice(0, 30) : '';
     const phoneIndex = /^\d{1,2}$/.test(String(req.body?.phone ?? '')) ? Number(req.body.phone) : 0;
     const form = parseForm(codeForm, req.body);
-    const again = (status: number, l: Partial<Locals>) => show(req, res, status, { step: 'code', token: String(req.body.attempt), phone, phoneIndex, ...l });
+    const again = (status: number, l: Partial<Locals>) => show(req, res, status, { step: 'code', token: String(req.body.attempt), maskedPhone: phone, phoneIndex, ...l });
     if (!form.ok) {
       if (form.errors.attempt) return gone(req, res);
       return again(422, { fieldErrors: { code: form.errors.code! } });
