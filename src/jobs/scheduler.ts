@@ -7,9 +7,12 @@ import { promisedJobHandlers } from '../promised/jobs';
 import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { createJobs } from './service';
+import { createOutbox } from '../outbox/service';
+import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx) });
+  const outbox = createOutbox(ctx);
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return; // a long run (catching up days) is still going
@@ -17,6 +20,8 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
       try {
         await scheduleBillingDay(ctx, jobs);
         await jobs.runDue();
+        await scheduleReminders(ctx, jobs);
+        await outbox.runDue();
       } catch (err) {
         ctx.logger.error({ err }, 'scheduler tick failed');
       } finally {

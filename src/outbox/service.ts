@@ -47,9 +47,11 @@ export async function enqueue(ctx: AppContext, db: Knex | Knex.Transaction, m: N
       next_try_at: now, idempotency_key: m.key ?? null, created_at: now,
     })
     .onConflict('idempotency_key')
-    .ignore();
-  const id = Number(ids[0]);
-  return id > 0 ? id : null;
+    .ignore()
+    .returning('id');
+  const first = ids[0] as { id: number } | number | undefined;
+  const id = typeof first === 'object' ? first.id : first;
+  return id ? Number(id) : null;
 }
 
 /** A one-time code is not left readable in the database once it has gone out. */
