@@ -24,6 +24,8 @@ import { createTariffChangeService } from './tariff-change/service';
 import { createOutbox } from './outbox/service';
 import { createRecoveryService } from './recovery/service';
 import { recoveryRoutes } from './recovery/routes';
+import { createProfileService } from './profile/service';
+import { profileRoutes, unsubscribePage, unsubscribePostRoute } from './profile/routes';
 import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
 import { csrf } from './web/csrf';
@@ -96,6 +98,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(unsubscribePostRoute(ctx)); // before the CSRF check: one-click unsubscribe (RFC 8058) has no session
   app.use(csrf.csrfSynchronisedProtection);
   app.use(localsMiddleware(ctx, services.site));
 
@@ -107,7 +110,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(statementRoutes(createStatementService(ctx)));
   app.use(promisedRoutes(createPromisedService(ctx), ctx.config.timeZone));
   app.use(voluntaryBlockRoutes(createVoluntaryBlockService(ctx), ctx.config.timeZone));
-  app.use(recoveryRoutes(ctx, createRecoveryService(ctx, createOutbox(ctx), services.auth.passwords)));
+  const outbox = createOutbox(ctx);
+  app.use(recoveryRoutes(ctx, createRecoveryService(ctx, outbox, services.auth.passwords)));
+  app.use(profileRoutes(ctx, createProfileService(ctx, outbox, services.auth.passwords)));
+  app.use(unsubscribePage(ctx));
 
   app.use(notFound);
   app.use(errorHandler(ctx, services.site));

@@ -44,7 +44,7 @@ describeWithBrowser('recovering the password by SMS', () => {
         await page.getByRole('link', { name: 'Не помните пароль?' }).click();
         await page.waitForURL((u) => u.pathname === '/recover');
         // with JavaScript, htmx swaps each step into the same page: a mark on window survives until the last step
-        if (mode.javaScriptEnabled) await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+        if (mode.javaScriptEnabled) await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
         await page.getByLabel('Номер договора').fill(DEMO.contract);
         await page.getByRole('button', { name: 'Найти' }).click();
         await page.getByText('+7 *** ***-65-43').waitFor();
@@ -60,7 +60,7 @@ describeWithBrowser('recovering the password by SMS', () => {
         await page.getByRole('button', { name: 'Проверить' }).click();
         await page.getByText('Осталось попыток: 4').waitFor();
 
-        if (mode.javaScriptEnabled) expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+        if (mode.javaScriptEnabled) expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
         await page.getByLabel('Код из SMS').fill(code);
         await page.getByRole('button', { name: 'Проверить' }).click();
         await page.getByLabel('Новый пароль', { exact: true }).fill('password');
