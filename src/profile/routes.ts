@@ -54,6 +54,10 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     });
   }
   router.get('/cabinet/profile/contacts', (req, res) => renderContacts(req, res));
+  // The changes are POST only; the same address opened in the browser shows the page.
+  router.get(['/cabinet/profile/contacts/reauth', '/cabinet/profile/contacts/phone', '/cabinet/profile/contacts/phone/confirm', '/cabinet/profile/contacts/phone/remove', '/cabinet/profile/contacts/email'],
+    (_req, res) => res.redirect(303, '/cabinet/profile/contacts'));
+  router.get(['/cabinet/profile/sessions/end', '/cabinet/profile/sessions/end-others'], (_req, res) => res.redirect(303, '/cabinet/profile/sessions'));
 
   router.post('/cabinet/profile/contacts/reauth', async (req, res) => {
     const form = parseForm(reauthForm, req.body);

@@ -35,6 +35,8 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
   };
 
   router.get('/recover', (req, res) => show(req, res, 200, { step: 'find' }));
+  // The steps are POST only; an address typed or bookmarked starts again.
+  router.get(['/recover/code', '/recover/verify', '/recover/password'], (_req, res) => res.redirect(303, '/recover'));
 
   router.post('/recover', async (req, res) => {
     const values = typedValues(req.body, ['contract']);
