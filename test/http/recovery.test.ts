@@ -199,6 +199,16 @@ describe('recovering a password by SMS', () => {
     expect(last.headers['retry-after']).toBeDefined();
   });
 
+  it('limits codes per client address too, across contracts', async () => {
+    await t.close();
+    t = await makeTestApp({ SMS_FILE: smsFile, RECOVERY_CODES_PER_ADDRESS_PER_DAY: '2' });
+    const contracts = [await subscriber(), await subscriber(), await subscriber()];
+    const statuses = [];
+    for (const c of contracts) statuses.push((await toCode(request.agent(t.app), c.number)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(sms()).toHaveLength(2);
+  });
+
   it('refuses a short, a common, a mismatched, a too long and a 100 KB password, keeping the old one', async () => {
     const c = await subscriber();
     const agent = request.agent(t.app);
