@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import type { AppContext } from '../context';
 import { formatPhone, maskPhone } from '../lib/phone';
 import { notify } from '../notifications/notify';
+import { unsubscribeToken } from '../notifications/subscriptions';
 import { enqueue, type Outbox } from '../outbox/service';
 import { describeUserAgent } from './userAgent';
 
@@ -46,12 +47,17 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   }
 
   /** Everyone who should hear that the contacts changed: the phones and e-mail as they were before. */
-  async function tellOldContacts(contractId: number, what: string, ip: string) {
+  async function tellOldContacts(contractId: number, what: string) {
     await ctx.db.transaction((trx) =>
       notify(ctx, trx, { contractId, topic: 'account', title: 'Контакты изменены', text: `${what}. Если это были не вы, позвоните в контакт-центр.`, key: `contacts:${contractId}:${nowIso()}:${what}` }),
     );
-    void ip;
   }
+
+  /** Every e-mail carries one-click unsubscribe (RFC 8058); from a service e-mail it turns off every optional e-mail. */
+  const unsubscribeHeaders = (contractId: number) => {
+    const url = `${ctx.config.publicUrl}/unsubscribe?token=${unsubscribeToken(ctx.config.sessionSecret, contractId, 'all')}`;
+    return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  };
 
   return {
     contacts,
@@ -103,7 +109,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
         await ctx.db('contact_changes').where({ id: row.id }).update({ wrong_tries: tries, ...(tries >= MAX_WRONG ? { cancelled_at: nowIso() } : {}) });
         return tries >= MAX_WRONG ? 'gone' : 'wrong';
       }
-      await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`, ip);
+      await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`);
       await ctx.db.transaction(async (trx) => {
         await trx('contact_changes').where({ id: row.id }).update({ confirmed_at: nowIso() });
         await trx('contract_phones').insert({ contract_id: contractId, phone: row.value, created_at: nowIso() }).onConflict(['contract_id', 'phone']).ignore();
@@ -117,7 +123,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const p = c.phones.find((x) => x.id === phoneId);
       if (!p) return 'gone';
       if (c.phones.length <= 1) return 'last';
-      await tellOldContacts(contractId, `Телефон ${formatPhone(p.phone)} удалён из договора`, ip);
+      await tellOldContacts(contractId, `Телефон ${formatPhone(p.phone)} удалён из договора`);
       const n = await ctx.db.transaction(async (trx) => {
         const left = Number((await trx('contract_phones').where({ contract_id: contractId }).count({ n: '*' }).first())?.n ?? 0);
         if (left <= 1) return 0;
@@ -142,7 +148,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
           expires_at: new Date(at.getTime() + LINK_HOURS * 3_600_000).toISOString(),
         });
         return enqueue(ctx, trx, {
-          channel: 'email', recipient: email, subject: 'Подтвердите адрес почты', topic: 'contacts', contractId,
+          channel: 'email', recipient: email, subject: 'Подтвердите адрес почты', topic: 'contacts', contractId, headers: unsubscribeHeaders(contractId),
           text: `Чтобы получать письма по договору № ${c.number}, подтвердите адрес: ${link}\nСсылка действует ${LINK_HOURS} часа. Если вы не указывали этот адрес, просто удалите письмо.`,
         });
       });
@@ -164,7 +170,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       if (!link) return false;
       const old = (await ctx.db('contracts').where({ id: link.contractId }).first('email')) as { email: string | null };
       // the old address (and the phones) hear of it before the change
-      await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`, ip);
+      await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`);
       const n = await ctx.db.transaction(async (trx) => {
         const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
         if (done) await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });

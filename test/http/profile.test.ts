@@ -107,6 +107,7 @@ describe('contacts', () => {
     expect((await contactsPost(s.agent, '/cabinet/profile/contacts/email', { email: 'new@example.ru' })).status).toBe(303);
     const mail = lines('email.jsonl').at(-1)!;
     expect(mail.to).toBe('new@example.ru');
+    expect(mail.headers).toMatchObject({ 'List-Unsubscribe': expect.stringMatching(/^<http:\/\/127\.0\.0\.1:3000\/unsubscribe\?token=\d+\.all\./), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
     const link = /(http:\/\/127\.0\.0\.1:3000\/email\/confirm\?token=[\w-]+)/.exec(mail.text)![1];
     expect((await t.ctx.db('contracts').where({ id: s.id }).first()).email).toBe('old@example.ru');
 
