@@ -65,10 +65,12 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
   });
 
   router.post('/recover/verify', async (req, res) => {
-    const phone = typeof req.body?.phoneMasked === 'string' ? req.body.phoneMasked.slice(0, 30) : '';
-    const phoneIndex = /^\d{1,2}$/.test(String(req.body?.phone ?? '')) ? Number(req.body.phone) : 0;
     const form = parseForm(codeForm, req.body);
-    const again = (status: number, l: Partial<Locals>) => show(req, res, status, { step: 'code', token: String(req.body.attempt), maskedPhone: phone, phoneIndex, ...l });
+    const again = async (status: number, l: Partial<Locals>) => {
+      const sent = await recovery.codePhone(req.body.attempt); // from the database, never from the form
+      if (!sent) return gone(req, res);
+      show(req, res, status, { step: 'code', token: String(req.body.attempt), maskedPhone: sent.phone, phoneIndex: sent.phoneIndex, ...l });
+    };
     if (!form.ok) {
       if (form.errors.attempt) return gone(req, res);
       return again(422, { fieldErrors: { code: form.errors.code! } });

@@ -154,6 +154,16 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       return { kind: 'ok', token: token as string };
     },
 
+    /** The masked phone the attempt's newest code went to, for the code page shown again. */
+    async codePhone(token: unknown): Promise<{ phone: string; phoneIndex: number } | null> {
+      const a = await attemptOf(token, ['open']);
+      if (!a) return null;
+      const c = (await ctx.db('recovery_codes').where({ attempt_id: a.id }).orderBy('id', 'desc').first('phone')) as { phone: string } | undefined;
+      if (!c) return null;
+      const phones = await phonesOf(a.contract_id!);
+      return { phone: maskPhone(c.phone), phoneIndex: Math.max(0, phones.indexOf(c.phone)) };
+    },
+
     async canReset(token: unknown): Promise<boolean> {
       const a = await attemptOf(token, ['verified']);
       return Boolean(a && new Date(a.verified_at!).getTime() + cfg.codeMinutes * 60_000 > now().getTime());

@@ -46,7 +46,7 @@ describe('recovering a password by SMS', () => {
 
     const codePage = await agent.post('/recover/code').type('form').send({ ...hidden(found.text), phone: '1' });
     expect(codePage.status).toBe(200);
-    expect(codePage.text).toContain('+7 *** ***-65-43');
+    expect(codePage.text.replace(/\u00a0/g, ' ')).toContain('+7 *** ***-65-43');
     expect(sms()).toHaveLength(1);
     expect(sms()[0].to).toBe('+79039876543');
     const code = lastCode();
@@ -248,5 +248,21 @@ describe('recovering a password by SMS', () => {
     const done = await hx('/recover/password', { attempt: field(pw.text, 'attempt'), password: 'a long new password', password2: 'a long new password' });
     expect(done.headers['hx-redirect']).toBe('/cabinet?recovered=1');
     expect((await agent.get('/cabinet')).status).toBe(200);
+  });
+});
+
+describe('the code page shown again', () => {
+  it('names the phone from the database, not from anything the form sends', async () => {
+    const c = await makeContract(t.ctx, { phones: ['+79131234567', '+79039876543'] });
+    const agent = request.agent(t.app);
+    const page = await agent.get('/recover');
+    const found = await agent.post('/recover').type('form').send({ _csrf: csrfFrom(page.text), contract: c.number });
+    const codePage = await agent.post('/recover/code').type('form').send({ _csrf: csrfFrom(found.text), attempt: /name="attempt" value="([^"]*)"/.exec(found.text)![1], phone: '1' });
+    const r = await agent.post('/recover/verify').type('form').send({
+      _csrf: csrfFrom(codePage.text), attempt: /name="attempt" value="([^"]*)"/.exec(codePage.text)![1], code: 'abc', phoneMasked: 'позвоните на +7 900 000-00-00',
+    });
+    expect(r.status).toBe(422);
+    expect(r.text).not.toContain('позвоните');
+    expect(r.text.replace(/\u00a0/g, ' ')).toContain('+7 *** ***-65-43');
   });
 });

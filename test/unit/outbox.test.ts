@@ -257,3 +257,21 @@ describe('the outbox worker', () => {
     expect(await t.ctx.db('outbox')).toHaveLength(1);
   });
 });
+
+describe('the scheduler', () => {
+  it('sends the outbox on its tick and queues the day\u2019s low balance reminders', async () => {
+    const { startScheduler } = await import('../../src/jobs/scheduler');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-tick-'));
+    const t = await makeTestApp({ SMS_FILE: path.join(dir, 'sms.jsonl') });
+    try {
+      await enqueue(t.ctx, t.ctx.db, { channel: 'sms', recipient: '+79131234567', text: 'Плановые работы', topic: 'maintenance' });
+      const s = startScheduler(t.ctx); // ticks once at start
+      await s.stop(); // waits for that tick
+      expect(await t.ctx.db('outbox').first()).toMatchObject({ state: 'sent', attempts: 1 });
+      expect(fs.readFileSync(path.join(dir, 'sms.jsonl'), 'utf8')).toContain('Плановые работы');
+      expect(await t.ctx.db('jobs').where({ kind: 'low_balance_reminders' }).pluck('idempotency_key')).toEqual(['low_balance_reminders:2026-11-24']);
+    } finally {
+      await t.close();
+    }
+  });
+});
