@@ -24,7 +24,8 @@ export type Notice = {
 /** Records the notice and queues its SMS and e-mail; pass the caller's transaction so that all of it commits with the event it reports. */
 export async function notify(ctx: AppContext, db: Knex | Knex.Transaction, n: Notice): Promise<void> {
   if (n.key) {
-    const seen = (await db('notifications').where({ idempotency_key: n.key }).first('id')) ?? (await db('outbox').where('idempotency_key', 'like', `${n.key}:%`).first('id'));
+    // Keys of its messages start with "key:"; a range on the unique index finds them without a scan (';' follows ':').
+    const seen = (await db('notifications').where({ idempotency_key: n.key }).first('id')) ?? (await db('outbox').where('idempotency_key', '>=', `${n.key}:`).where('idempotency_key', '<', `${n.key};`).first('id'));
     if (seen) return;
   }
   const to = await channelsFor(db, n.contractId, n.topic);
