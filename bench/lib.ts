@@ -134,6 +134,7 @@ export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS
     ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_FILE: o.dbFile,
     SESSION_SECRET: secret(48), PASSWORD_PEPPER: o.pepper, LOG_LEVEL: 'info', PUBLIC_URL: url,
     PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', // no shop keys here; the pages measured take no payment
+    SMS_DRIVER: 'file', SMS_FILE: `${o.dbFile}.sms.jsonl`, EMAIL_DRIVER: 'file', EMAIL_FILE: `${o.dbFile}.email.jsonl`, // no gateways either
     ...o.env,
   }, url, 'the app');
   await waitReady(`${url}/healthz`);

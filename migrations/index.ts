@@ -7,6 +7,8 @@ import * as m20261125000100 from './20261125000100_voluntary_block_request';
 import * as m20261125000200 from './20261125000200_tariff_change_request';
 import * as m20261125010000 from './20261125010000_notifications';
 import * as m20261125020000 from './20261125020000_online_payments';
+import * as m20261125030000 from './20261125030000_outbox_recovery';
+import * as m20261125030100 from './20261125030100_contact_changes';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -17,6 +19,8 @@ const migrations: Migration[] = [
   { name: '20261125000200_tariff_change_request', module: m20261125000200 },
   { name: '20261125010000_notifications', module: m20261125010000 },
   { name: '20261125020000_online_payments', module: m20261125020000 },
+  { name: '20261125030000_outbox_recovery', module: m20261125030000 },
+  { name: '20261125030100_contact_changes', module: m20261125030100 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -21,6 +21,11 @@ import { siteRoutes } from './site/routes';
 import { createStatementService } from './statement/service';
 import { statementRoutes } from './statement/routes';
 import { createTariffChangeService } from './tariff-change/service';
+import { createOutbox } from './outbox/service';
+import { createRecoveryService } from './recovery/service';
+import { recoveryRoutes } from './recovery/routes';
+import { createProfileService } from './profile/service';
+import { profileRoutes, unsubscribePage, unsubscribePostRoute } from './profile/routes';
 import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
 import { sandboxRoutes } from './gateway/routes';
@@ -102,6 +107,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(unsubscribePostRoute(ctx)); // before the CSRF check: one-click unsubscribe (RFC 8058) has no session
   app.use(csrf.csrfSynchronisedProtection);
   app.use(localsMiddleware(ctx, services.site));
 
@@ -116,6 +122,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(payRoutes(ctx, createPayPageService(ctx), online));
   app.use(autopayRoutes(ctx, createAutopayService(ctx, online)));
   if (ctx.config.payments.gateway === 'sandbox') app.use(sandboxRoutes(ctx));
+  const outbox = createOutbox(ctx);
+  app.use(recoveryRoutes(ctx, createRecoveryService(ctx, outbox, services.auth.passwords)));
+  app.use(profileRoutes(ctx, createProfileService(ctx, outbox, services.auth.passwords)));
+  app.use(unsubscribePage(ctx));
 
   app.use(notFound);
   app.use(errorHandler(ctx, services.site));

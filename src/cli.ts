@@ -5,6 +5,9 @@
 //   billing run --date YYYY-MM-DD         the daily charge run for every day not yet charged, up to that day
 //   payments refund <paymentId> [amount]  staff: a full or partial refund of a card payment through the gateway
 //   payments reconcile                    ask the gateway about card payments still pending, then run autopayment
+//   outbox list [--state queued|sent|failed] [--limit N]   the newest SMS and e-mail in the outbox (npm run outbox -- list)
+//   outbox send                          send what is due now (the scheduler does this every minute)
+//   outbox retry ID                      put a failed message back in the queue
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -17,6 +20,7 @@ import { seedLarge } from '../seeds/large';
 import { createAutopayService } from './autopay/service';
 import { createOnlinePayments } from './payments/online';
 import { parseMoney } from './lib/money';
+import { createOutbox } from './outbox/service';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -99,8 +103,34 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       throw new Error('usage: payments refund <paymentId> [amount] | payments reconcile');
     }
+    case 'outbox': {
+      const outbox = createOutbox(ctx);
+      if (args[0] === 'list') {
+        const state = flag(args, '--state');
+        if (state !== undefined && !['queued', 'sent', 'failed'].includes(state)) throw new Error('--state must be queued, sent or failed');
+        const rows = await outbox.list({ state, limit: intFlag(args, '--limit', 50, 1, 10_000) });
+        out(['id', 'created_at', 'channel', 'recipient', 'topic', 'state', 'attempts', 'next_try_at', 'sent_at', 'last_error / text'].join('\t'));
+        for (const r of rows) {
+          out([r.id, r.created_at, r.channel, r.recipient, r.topic, r.state, r.attempts, r.state === 'queued' ? r.next_try_at : '', r.sent_at ?? '', (r.last_error ?? r.body).replace(/\s+/g, ' ').slice(0, 80)].join('\t'));
+        }
+        out(`${rows.length} message(s)`);
+        return;
+      }
+      if (args[0] === 'send') {
+        out(JSON.stringify(await outbox.runDue(1000)));
+        return;
+      }
+      if (args[0] === 'retry') {
+        const id = args[1] ?? '';
+        if (!/^\d{1,12}$/.test(id)) throw new Error('usage: outbox retry ID');
+        if (!(await outbox.retry(Number(id)))) throw new Error(`message ${id} is not in state failed`);
+        out(`message ${id} queued again`);
+        return;
+      }
+      throw new Error('usage: outbox list [--state queued|sent|failed] [--limit N] | outbox send | outbox retry ID');
+    }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry`);
   }
 }
 

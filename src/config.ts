@@ -66,6 +66,30 @@ const schema = z
     RECEIPT_TAX_SYSTEM_CODE: int(1, 6, 1),
     AUTOPAY_MAX_RETRIES: int(0, 3, 3),
     AUTOPAY_RETRY_MINUTES: int(1, 24 * 60, 60),
+    // issue 5: the outbox, its drivers, password recovery, reminders
+    SMS_DRIVER: z.enum(['file', 'smsru', 'smsc'], { error: 'must be file, smsru or smsc' }).optional(),
+    SMS_FILE: z.string().min(1).default('data/sms-outbox.jsonl'),
+    SMS_SENDER: z.string().max(11).optional(),
+    SMSRU_API_ID: z.string().min(1).optional(),
+    SMSRU_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).default('https://sms.ru'),
+    SMSC_LOGIN: z.string().min(1).optional(),
+    SMSC_PASSWORD: z.string().min(1).optional(),
+    SMSC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).default('https://smsc.ru'),
+    EMAIL_DRIVER: z.enum(['file', 'smtp'], { error: 'must be file or smtp' }).optional(),
+    EMAIL_FILE: z.string().min(1).default('data/email-outbox.jsonl'),
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:password@host:port or smtps://...' }).optional(),
+    EMAIL_FROM: z.email().optional(),
+    OUTBOX_MAX_ATTEMPTS: int(1, 100, 10),
+    OUTBOX_TIMEOUT_MS: int(100, 120000, 10000),
+    SMS_QUIET_FROM_HOUR: int(0, 23, 22),
+    SMS_QUIET_TO_HOUR: int(0, 23, 8),
+    RECOVERY_CODE_MINUTES: int(1, 60, 10),
+    RECOVERY_MAX_WRONG_CODES: int(1, 20, 5),
+    RECOVERY_CODE_INTERVAL_SECONDS: int(10, 3600, 60),
+    RECOVERY_CODES_PER_DAY: int(1, 50, 5),
+    RECOVERY_FINDS_PER_ADDRESS_PER_HOUR: int(1, 10000, 20),
+    RECOVERY_CODES_PER_ADDRESS_PER_DAY: int(1, 10000, 20),
+    LOW_BALANCE_DAYS: int(1, 60, 3),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
@@ -73,6 +97,9 @@ const schema = z
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
     }
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the address subscribers open, e.g. https://lk.example.ru)' });
+    // The file drivers would quietly keep recovery codes on the server's disk: production names its gateways.
+    if (!c.SMS_DRIVER) ctx.addIssue({ code: 'custom', path: ['SMS_DRIVER'], message: 'is required in production: smsru or smsc (file only if you mean it)' });
+    if (!c.EMAIL_DRIVER) ctx.addIssue({ code: 'custom', path: ['EMAIL_DRIVER'], message: 'is required in production: smtp (file only if you mean it)' });
   })
   .superRefine((c, ctx) => {
     const gateway = c.PAYMENT_GATEWAY ?? (c.NODE_ENV === 'production' ? 'yookassa' : 'sandbox');
@@ -88,6 +115,9 @@ const schema = z
     if (c.PAYMENT_NOTIFY_FROM && parseRanges(c.PAYMENT_NOTIFY_FROM) === null) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_NOTIFY_FROM'], message: 'must be a comma-separated list of addresses or CIDR ranges' });
     }
+    if (c.SMS_DRIVER === 'smsru' && !c.SMSRU_API_ID) ctx.addIssue({ code: 'custom', path: ['SMSRU_API_ID'], message: 'is required when SMS_DRIVER is smsru' });
+    if (c.SMS_DRIVER === 'smsc' && !(c.SMSC_LOGIN && c.SMSC_PASSWORD)) ctx.addIssue({ code: 'custom', path: ['SMSC_LOGIN'], message: 'and SMSC_PASSWORD are required when SMS_DRIVER is smsc' });
+    if (c.EMAIL_DRIVER === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when EMAIL_DRIVER is smtp' });
   });
 
 export type Config = {
@@ -128,6 +158,20 @@ export type Config = {
     receipt: { vatCode: number; taxSystemCode: number };
     autopay: { maxRetries: number; retryMs: number };
   };
+  /** issue 5: how SMS and e-mail leave the outbox. */
+  outbox: {
+    sms: { driver: 'file' | 'smsru' | 'smsc'; file: string; sender: string | null; smsruApiId: string; smsruUrl: string; smscLogin: string; smscPassword: string; smscUrl: string };
+    email: { driver: 'file' | 'smtp'; file: string; smtpUrl: string; from: string };
+    maxAttempts: number;
+    timeoutMs: number;
+    quietFromHour: number;
+    quietToHour: number;
+  };
+  recovery: {
+    codeMinutes: number; maxWrongCodes: number; codeIntervalSeconds: number; codesPerDay: number;
+    findsPerAddressPerHour: number; codesPerAddressPerDay: number;
+  };
+  lowBalanceDays: number;
 };
 
 /** YooKassa's published notification addresses (yookassa.ru/developers/using-api/webhooks). */
@@ -200,6 +244,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     payments: paymentsConfig(c),
+    outbox: {
+      sms: {
+        driver: c.SMS_DRIVER ?? 'file', file: c.SMS_FILE, sender: c.SMS_SENDER ?? null,
+        smsruApiId: c.SMSRU_API_ID ?? '', smsruUrl: c.SMSRU_URL.replace(/\/+$/, ''),
+        smscLogin: c.SMSC_LOGIN ?? '', smscPassword: c.SMSC_PASSWORD ?? '', smscUrl: c.SMSC_URL.replace(/\/+$/, ''),
+      },
+      email: { driver: c.EMAIL_DRIVER ?? 'file', file: c.EMAIL_FILE, smtpUrl: c.SMTP_URL ?? '', from: c.EMAIL_FROM ?? c.PROVIDER_EMAIL },
+      maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
+      timeoutMs: c.OUTBOX_TIMEOUT_MS,
+      quietFromHour: c.SMS_QUIET_FROM_HOUR,
+      quietToHour: c.SMS_QUIET_TO_HOUR,
+    },
+    recovery: {
+      codeMinutes: c.RECOVERY_CODE_MINUTES, maxWrongCodes: c.RECOVERY_MAX_WRONG_CODES, codeIntervalSeconds: c.RECOVERY_CODE_INTERVAL_SECONDS,
+      codesPerDay: c.RECOVERY_CODES_PER_DAY, findsPerAddressPerHour: c.RECOVERY_FINDS_PER_ADDRESS_PER_HOUR, codesPerAddressPerDay: c.RECOVERY_CODES_PER_ADDRESS_PER_DAY,
+    },
+    lowBalanceDays: c.LOW_BALANCE_DAYS,
   };
 }
 

@@ -57,6 +57,8 @@ export function authRoutes(ctx: AppContext, passport: PassportStatic, auth: Auth
         if (loginErr) return next(loginErr);
         req.session.remember = form.data.remember === '1';
         req.session.lastSeenAt = ctx.clock.now().getTime();
+        req.session.ip = req.ip ?? '';
+        req.session.userAgent = (req.get('user-agent') ?? '').slice(0, 300);
         if (req.session.remember) req.session.cookie.maxAge = ctx.config.sessionRememberMs;
         else req.session.cookie.expires = undefined; // a browser-session cookie
         res.redirect(303, safeNext(req.body.next));
@@ -76,9 +78,6 @@ export function authRoutes(ctx: AppContext, passport: PassportStatic, auth: Auth
       });
     });
   });
-
-  // Recovery by SMS is its own issue; until it lands this page says honestly how to get a new password.
-  router.get('/recover', (_req, res) => res.render('auth/recover', { title: 'recover.title' }));
 
   return router;
 }

@@ -8,23 +8,32 @@ import { paymentsTick } from '../payments/jobs';
 import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { createJobs } from './service';
+import { createOutbox } from '../outbox/service';
+import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx) });
   const payments = paymentsTick(ctx);
+  const outbox = createOutbox(ctx);
+  // Each step on its own: a gateway that is down must not hold up the charge run, nor the SMS that are due.
+  const steps: [string, () => Promise<unknown>][] = [
+    ['billing', async () => { await scheduleBillingDay(ctx, jobs); await jobs.runDue(); }],
+    ['payments', () => payments()], // reconciliation of card payments, then autopayment
+    ['reminders', () => scheduleReminders(ctx, jobs)],
+    ['outbox', () => outbox.runDue()],
+  ];
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return; // a long run (catching up days) is still going
     running = (async () => {
-      try {
-        await scheduleBillingDay(ctx, jobs);
-        await jobs.runDue();
-        await payments(); // reconciliation of card payments, then autopayment
-      } catch (err) {
-        ctx.logger.error({ err }, 'scheduler tick failed');
-      } finally {
-        running = null;
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          ctx.logger.error({ err, step: name }, 'scheduler tick step failed');
+        }
       }
+      running = null;
     })();
   };
   const cron = new Cron('0 * * * * *', { timezone: ctx.config.timeZone, protect: true }, tick);

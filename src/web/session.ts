@@ -15,6 +15,9 @@ declare module 'express-session' {
     remember?: boolean;
     lastSeenAt?: number;
     passport?: { user?: SessionUser };
+    /** Set at sign-in for the sessions page: the client address and browser. */
+    ip?: string;
+    userAgent?: string;
   }
 }
 export type SessionUser = { contractId: number };
@@ -34,6 +37,19 @@ class SessionStore extends ConnectSessionKnexStore {
     } catch (err) {
       callback(err);
       return null;
+    }
+  }
+
+  // The contract id goes into its own indexed column too, so that the sessions page and «end all other sessions»
+  // find a contract's sessions without reading every row.
+  override async set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    try {
+      await super.set(sid, sess);
+      await this.db('sessions').where({ sid }).update({ contract_id: sess.passport?.user?.contractId ?? null });
+      callback?.();
+    } catch (err) {
+      if (callback) callback(err);
+      else throw err;
     }
   }
 

@@ -112,11 +112,14 @@ describe('public pages', () => {
     }
   });
 
-  it('tells honestly how to get a new password until recovery by SMS lands', async () => {
-    const res = await request(t.app).get('/recover');
+  it('offers password recovery by contract number, and the contact centre when no phone is found', async () => {
+    const agent = request.agent(t.app);
+    const res = await agent.get('/recover');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Восстановление пароля');
-    expect(res.text).toContain('+7 (384) 375-60-00');
+    expect(res.text).toContain('Найти');
+    const none = await agent.post('/recover').type('form').send({ _csrf: csrfFrom(res.text), contract: '999999' });
+    expect(none.text).toContain('+7 (384) 375-60-00');
   });
 });
 

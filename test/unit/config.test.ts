@@ -12,6 +12,9 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_PEPPER: 'p'.repeat(40) })).toThrow(/^config: SESSION_SECRET is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) })).toThrow(/PASSWORD_PEPPER/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40) })).toThrow(/^config: PUBLIC_URL is required in production/);
+    const prod = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru' };
+    expect(() => loadConfig(prod)).toThrow(/^config: SMS_DRIVER is required in production/);
+    expect(() => loadConfig({ ...prod, SMS_DRIVER: 'smsc', SMSC_LOGIN: 'l', SMSC_PASSWORD: 'p' })).toThrow(/^config: EMAIL_DRIVER is required in production/);
     expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/^config: PUBLIC_URL must be an http\(s\) address/);
     expect(loadConfig({ PUBLIC_URL: 'https://lk.example.ru/' }).publicUrl).toBe('https://lk.example.ru');
     expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
@@ -25,7 +28,7 @@ describe('config', () => {
   });
 
   it('never loads demo data in production', () => {
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', DEMO_SEED: 'true', YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_secret_key' });
+    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', DEMO_SEED: 'true', YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_secret_key', SMS_DRIVER: 'smsru', SMSRU_API_ID: 'id', EMAIL_DRIVER: 'smtp', SMTP_URL: 'smtp://u:p@mail.example.ru:587' });
     expect(c.demoSeed).toBe(false);
   });
 });

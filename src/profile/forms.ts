@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { normalizePhone } from '../lib/phone';
+import { PASSWORD_MAX } from '../auth/forms';
+
+export const reauthForm = z.object({
+  password: z.string({ error: 'auth.password.required' }).min(1, 'auth.password.required').max(PASSWORD_MAX, 'auth.password.tooLong'),
+});
+export const phoneForm = z.object({
+  phone: z.string({ error: 'prof.phone.invalid' }).trim().max(30, 'prof.phone.invalid').transform((v, c) => {
+    const p = normalizePhone(v);
+    if (!p) {
+      c.addIssue({ code: 'custom', message: 'prof.phone.invalid' });
+      return z.NEVER;
+    }
+    return p;
+  }),
+});
+export const phoneCodeForm = z.object({
+  change: z.string({ error: 'prof.code.gone' }).regex(/^\d{1,9}$/, 'prof.code.gone').transform(Number),
+  code: z.string({ error: 'rec.code.required' }).trim().min(1, 'rec.code.required').regex(/^\d{6}$/, 'rec.code.format'),
+});
+export const removePhoneForm = z.object({
+  phone: z.string({ error: 'error.badRequest' }).regex(/^\d{1,9}$/, 'error.badRequest').transform(Number),
+});
+export const emailForm = z.object({
+  email: z.string({ error: 'site.email.invalid' }).trim().max(254, 'site.email.invalid').pipe(z.email('site.email.invalid')),
+});
+export const sessionForm = z.object({
+  session: z.string({ error: 'error.badRequest' }).regex(/^[0-9a-f]{24}$/, 'error.badRequest'),
+});

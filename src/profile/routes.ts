@@ -1,0 +1,195 @@
+// «Профиль» pages: contacts (after the password again), subscriptions, notices, sessions; and the public pages a
+// link in an e-mail opens: confirm a new address, unsubscribe (the one-click POST has no session and no CSRF
+// token: the HMAC-signed token in its address is the proof, RFC 8058).
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../context';
+import { maskPhone } from '../lib/phone';
+import { TOPICS } from '../notifications/notify';
+import { CHANNELS, MARKETING, readUnsubscribeToken, saveGrid, subscriptionGrid, unsubscribeEmail, type Grid } from '../notifications/subscriptions';
+import { requireSubscriber } from '../web/auth';
+import { parseForm, typedValues, type FieldErrors } from '../web/forms';
+import type { MessageKey } from '../web/i18n';
+import { emailForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
+import { REAUTH_MINUTES, type ProfileService } from './service';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the subscriber last entered the current password again (the contacts page opens for REAUTH_MINUTES). */
+    reauthAt?: number;
+    /** The new phone waiting for its code. */
+    phoneChange?: { id: number; masked: string };
+  }
+}
+
+const OK_MESSAGES: Record<string, MessageKey> = {
+  phoneAdded: 'prof.ok.phoneAdded', phoneRemoved: 'prof.ok.phoneRemoved', emailSent: 'prof.ok.emailSent', saved: 'prof.ok.saved',
+  ended: 'prof.ok.ended', endedOthers: 'prof.ok.endedOthers', codeSent: 'prof.ok.codeSent',
+};
+const okOf = (req: Request): MessageKey | null => (typeof req.query.ok === 'string' ? (OK_MESSAGES[req.query.ok] ?? null) : null);
+
+export function profileRoutes(ctx: AppContext, profile: ProfileService): Router {
+  const router = Router();
+  router.use('/cabinet/profile', requireSubscriber, (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  const me = (req: Request) => req.user!.contractId;
+  const reauthed = (req: Request) => (req.session.reauthAt ?? 0) + REAUTH_MINUTES * 60_000 > ctx.clock.now().getTime();
+
+  router.get('/cabinet/profile', async (req, res) => {
+    res.render('profile/index', { title: 'prof.title', unread: await profile.unreadCount(me(req)) });
+  });
+
+  // ---- contacts ----
+  type ContactsExtra = { status?: number; fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: MessageKey | null };
+  async function renderContacts(req: Request, res: Response, extra: ContactsExtra = {}) {
+    if (!reauthed(req)) {
+      return res.status(extra.status ?? 200).render('profile/reauth', { title: 'prof.contacts', fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null });
+    }
+    const c = await profile.contacts(me(req));
+    const pendingEmail = c.pending.find((p) => p.kind === 'email') ?? null;
+    res.status(extra.status ?? 200).render('profile/contacts', {
+      title: 'prof.contacts', ...c, pendingEmail, phoneChange: req.session.phoneChange ?? null, ok: okOf(req),
+      fieldErrors: extra.fieldErrors ?? {}, values: extra.values ?? {}, formError: extra.formError ?? null,
+    });
+  }
+  router.get('/cabinet/profile/contacts', (req, res) => renderContacts(req, res));
+  // The changes are POST only; the same address opened in the browser shows the page.
+  router.get(['/cabinet/profile/contacts/reauth', '/cabinet/profile/contacts/phone', '/cabinet/profile/contacts/phone/confirm', '/cabinet/profile/contacts/phone/remove', '/cabinet/profile/contacts/email'],
+    (_req, res) => res.redirect(303, '/cabinet/profile/contacts'));
+  router.get(['/cabinet/profile/sessions/end', '/cabinet/profile/sessions/end-others'], (_req, res) => res.redirect(303, '/cabinet/profile/sessions'));
+
+  router.post('/cabinet/profile/contacts/reauth', async (req, res) => {
+    const form = parseForm(reauthForm, req.body);
+    if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors });
+    const r = await profile.reauth(me(req), form.data.password);
+    if (r === 'throttled') return renderContacts(req, res, { status: 429, formError: 'prof.reauth.throttled' });
+    if (r === 'wrong') return renderContacts(req, res, { status: 401, fieldErrors: { password: 'prof.reauth.wrong' } });
+    req.session.reauthAt = ctx.clock.now().getTime();
+    res.redirect(303, '/cabinet/profile/contacts');
+  });
+
+  /** Every change needs a fresh password: without it, back to the password form. */
+  const guarded = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    if (!reauthed(req)) return renderContacts(req, res, { status: 401 });
+    await handler(req, res);
+  };
+
+  router.post('/cabinet/profile/contacts/phone', guarded(async (req, res) => {
+    const values = typedValues(req.body, ['phone']);
+    const form = parseForm(phoneForm, req.body);
+    if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors, values });
+    const r = await profile.startPhone(me(req), form.data.phone, req.ip ?? '');
+    if (r.kind === 'exists') return renderContacts(req, res, { status: 422, fieldErrors: { phone: 'prof.phone.exists' }, values });
+    if (r.kind === 'tooMany') return renderContacts(req, res, { status: 422, fieldErrors: { phone: 'prof.phone.tooMany' }, values });
+    if (r.kind === 'limit') return renderContacts(req, res, { status: 429, fieldErrors: { phone: 'prof.limit' }, values });
+    req.session.phoneChange = { id: r.changeId, masked: maskPhone(form.data.phone) };
+    res.redirect(303, '/cabinet/profile/contacts?ok=codeSent');
+  }));
+
+  router.post('/cabinet/profile/contacts/phone/confirm', guarded(async (req, res) => {
+    const form = parseForm(phoneCodeForm, req.body);
+    if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: { code: form.errors.code ?? form.errors.change ?? 'prof.code.gone' } });
+    if (req.session.phoneChange?.id !== form.data.change) return renderContacts(req, res, { status: 410, fieldErrors: { code: 'prof.code.gone' } });
+    const r = await profile.confirmPhone(me(req), form.data.change, form.data.code, req.ip ?? '');
+    if (r === 'wrong') return renderContacts(req, res, { status: 422, fieldErrors: { code: 'rec.code.wrong' } });
+    req.session.phoneChange = undefined;
+    if (r === 'gone') return renderContacts(req, res, { status: 410, formError: 'prof.code.gone' });
+    res.redirect(303, '/cabinet/profile/contacts?ok=phoneAdded');
+  }));
+
+  router.post('/cabinet/profile/contacts/phone/remove', guarded(async (req, res) => {
+    const form = parseForm(removePhoneForm, req.body);
+    if (!form.ok) return renderContacts(req, res, { status: 422, formError: 'error.badRequest' });
+    const r = await profile.removePhone(me(req), form.data.phone, req.ip ?? '');
+    if (r === 'last') return renderContacts(req, res, { status: 409, formError: 'prof.phone.last' });
+    if (r === 'gone') return renderContacts(req, res, { status: 404, formError: 'prof.phone.gone' });
+    res.redirect(303, '/cabinet/profile/contacts?ok=phoneRemoved');
+  }));
+
+  router.post('/cabinet/profile/contacts/email', guarded(async (req, res) => {
+    const values = typedValues(req.body, ['email']);
+    const form = parseForm(emailForm, req.body);
+    if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors, values });
+    const r = await profile.startEmail(me(req), form.data.email, req.ip ?? '');
+    if (r === 'same') return renderContacts(req, res, { status: 422, fieldErrors: { email: 'prof.email.same' }, values });
+    if (r === 'limit') return renderContacts(req, res, { status: 429, fieldErrors: { email: 'prof.limit' }, values });
+    res.redirect(303, '/cabinet/profile/contacts?ok=emailSent');
+  }));
+
+  // The link in the e-mail: GET only shows a button (mail scanners open links), POST confirms.
+  router.get('/email/confirm', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const link = await profile.emailLink(req.query.token);
+    res.status(link ? 200 : 410).render('profile/emailConfirm', { title: 'prof.email.confirm.title', link, token: link ? String(req.query.token) : '', done: false });
+  });
+  router.post('/email/confirm', async (req, res) => {
+    const ok = await profile.confirmEmail(req.body?.token, req.ip ?? '');
+    res.status(ok ? 200 : 410).render('profile/emailConfirm', { title: 'prof.email.confirm.title', link: null, token: '', done: ok });
+  });
+
+  // ---- subscriptions ----
+  router.get('/cabinet/profile/subscriptions', async (req, res) => {
+    res.render('profile/subscriptions', { title: 'prof.subs', grid: await subscriptionGrid(ctx.db, me(req)), topics: TOPICS, channels: CHANNELS, marketing: MARKETING, ok: okOf(req) });
+  });
+  router.post('/cabinet/profile/subscriptions', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const grid = Object.fromEntries(TOPICS.map((t) => [t, Object.fromEntries(CHANNELS.map((c) => [c, body[`${t}.${c}`] === '1']))])) as Grid;
+    await saveGrid(ctx, me(req), grid);
+    res.redirect(303, '/cabinet/profile/subscriptions?ok=saved');
+  });
+
+  // ---- notices ----
+  router.get('/cabinet/profile/notices', async (req, res) => {
+    res.render('profile/notices', { title: 'prof.notices', notices: await profile.notices(me(req)) });
+  });
+
+  // ---- sessions ----
+  router.get('/cabinet/profile/sessions', async (req, res) => {
+    res.render('profile/sessions', { title: 'prof.sessions', sessions: await profile.sessions(me(req), req.sessionID), ok: okOf(req) });
+  });
+  router.post('/cabinet/profile/sessions/end', async (req, res) => {
+    const form = parseForm(sessionForm, req.body);
+    const ok = form.ok && (await profile.endSession(me(req), req.sessionID, form.data.session, req.ip ?? ''));
+    if (!ok) return res.status(404).render('profile/sessions', { title: 'prof.sessions', sessions: await profile.sessions(me(req), req.sessionID), ok: null, formError: 'prof.session.gone' });
+    res.redirect(303, '/cabinet/profile/sessions?ok=ended');
+  });
+  router.post('/cabinet/profile/sessions/end-others', async (req, res) => {
+    await profile.endOtherSessions(me(req), req.sessionID, req.ip ?? '');
+    res.redirect(303, '/cabinet/profile/sessions?ok=endedOthers');
+  });
+
+  return router;
+}
+
+/**
+ * One-click unsubscribe (RFC 8058). The POST is mounted before the CSRF check: a mail client's POST carries no session
+ * and no CSRF token; the HMAC-signed token in the address is the proof. It answers with a redirect to the GET page,
+ * which is mounted with the other pages and says whether e-mail on that topic is off.
+ */
+export function unsubscribePostRoute(ctx: AppContext): Router {
+  const router = Router();
+  router.post('/unsubscribe', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : req.body?.token;
+    const r = readUnsubscribeToken(ctx.config.sessionSecret, token);
+    if (!r) return res.redirect(303, '/unsubscribe?token=bad');
+    const exists = await ctx.db('contracts').where({ id: r.contractId }).first('id');
+    if (exists) await unsubscribeEmail(ctx, r.contractId, r.topic);
+    res.redirect(303, `/unsubscribe?token=${encodeURIComponent(String(token))}`);
+  });
+  return router;
+}
+
+export function unsubscribePage(ctx: AppContext): Router {
+  const router = Router();
+  const topicName = (topic: string) => (topic === 'all' ? 'prof.unsub.all' : `prof.topic.${topic}`) as MessageKey;
+  router.get('/unsubscribe', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const r = readUnsubscribeToken(ctx.config.sessionSecret, req.query.token);
+    if (!r) return res.status(400).render('profile/unsubscribe', { title: 'prof.unsub.title', valid: false, done: false, token: '', topic: null });
+    const grid = await subscriptionGrid(ctx.db, r.contractId);
+    const done = r.topic === 'all' ? TOPICS.every((t) => !grid[t].email) : !grid[r.topic].email;
+    res.render('profile/unsubscribe', { title: 'prof.unsub.title', valid: true, done, token: String(req.query.token), topic: topicName(r.topic) });
+  });
+  return router;
+}

@@ -1,0 +1,222 @@
+// «Профиль»: contact details (after the current password again), notification subscriptions, notices, sessions.
+import crypto from 'node:crypto';
+import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { audit } from '../audit/service';
+import type { PasswordHasher } from '../auth/passwords';
+import type { AppContext } from '../context';
+import { formatPhone, maskPhone } from '../lib/phone';
+import { notify } from '../notifications/notify';
+import { unsubscribeToken } from '../notifications/subscriptions';
+import { enqueue, type Outbox } from '../outbox/service';
+import { describeUserAgent } from './userAgent';
+
+export const REAUTH_MINUTES = 10; // how long the current password, entered again, opens the contacts page
+const CODE_MINUTES = 10; // a code for a new phone
+const LINK_HOURS = 24; // a link for a new e-mail
+const MAX_WRONG = 5; // wrong codes for a new phone before it must be asked again
+const CODES_PER_DAY = 5; // codes and links per contract per day
+const MAX_PHONES = 5;
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+type SessionRow = { sid: string; sess: string; expired: string };
+export type DeviceSession = { id: string; current: boolean; browser: string; ip: string; lastSeenAt: number | null };
+
+/** The id a session is shown and ended by: a hash, never the session id itself. */
+export const sessionKey = (sid: string) => sha256(`session:${sid}`).slice(0, 24);
+
+export function createProfileService(ctx: AppContext, outbox: Outbox, passwords: PasswordHasher) {
+  const reauthLimiter = new RateLimiterSQLite({
+    storeClient: ctx.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, keyPrefix: 'reauth_contract',
+    points: ctx.config.login.maxFailsPerContract, duration: ctx.config.login.blockSeconds, blockDuration: ctx.config.login.blockSeconds,
+  });
+  const codeHash = (changeId: number | string, code: string) => crypto.createHmac('sha256', ctx.config.passwordPepper).update(`contact:${changeId}:${code}`).digest('hex');
+  const nowIso = () => ctx.clock.now().toISOString();
+
+  async function contacts(contractId: number) {
+    const c = (await ctx.db('contracts').where({ id: contractId }).first('email', 'number')) as { email: string | null; number: string };
+    const phones = (await ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').select('id', 'phone')) as { id: number; phone: string }[];
+    const pending = (await ctx.db('contact_changes').where({ contract_id: contractId }).whereNull('confirmed_at').whereNull('cancelled_at')
+      .where('expires_at', '>', nowIso()).orderBy('id', 'desc').select('id', 'kind', 'value', 'expires_at')) as { id: number; kind: string; value: string; expires_at: string }[];
+    return { email: c.email, number: c.number, phones, pending };
+  }
+
+  async function sentToday(contractId: number): Promise<number> {
+    const dayAgo = new Date(ctx.clock.now().getTime() - 86_400_000).toISOString();
+    return Number((await ctx.db('contact_changes').where({ contract_id: contractId }).where('created_at', '>', dayAgo).count({ n: '*' }).first())?.n ?? 0);
+  }
+
+  /** Everyone who should hear that the contacts changed: the phones and e-mail as they were before. */
+  async function tellOldContacts(contractId: number, what: string) {
+    await ctx.db.transaction((trx) =>
+      notify(ctx, trx, { contractId, topic: 'account', title: 'Контакты изменены', text: `${what}. Если это были не вы, позвоните в контакт-центр.`, key: `contacts:${contractId}:${nowIso()}:${what}` }),
+    );
+  }
+
+  /** Every e-mail carries one-click unsubscribe (RFC 8058); from a service e-mail it turns off every optional e-mail. */
+  const unsubscribeHeaders = (contractId: number) => {
+    const url = `${ctx.config.publicUrl}/unsubscribe?token=${unsubscribeToken(ctx.config.sessionSecret, contractId, 'all')}`;
+    return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  };
+
+  return {
+    contacts,
+
+    async reauth(contractId: number, password: string): Promise<'ok' | 'wrong' | 'throttled'> {
+      const r = await reauthLimiter.get(String(contractId));
+      if (r && r.consumedPoints >= ctx.config.login.maxFailsPerContract) return 'throttled';
+      const row = (await ctx.db('contracts').where({ id: contractId }).first('password_hash')) as { password_hash: string };
+      if (await passwords.verify(password, row.password_hash)) return 'ok';
+      await reauthLimiter.consume(String(contractId)).catch((e: unknown) => {
+        if (!(e instanceof RateLimiterRes)) throw e;
+      });
+      return 'wrong';
+    },
+
+    /** A code to the new phone; the phone joins the contract only when the code comes back. */
+    async startPhone(contractId: number, phone: string, ip: string): Promise<{ kind: 'sent'; changeId: number } | { kind: 'exists' } | { kind: 'limit' } | { kind: 'tooMany' }> {
+      const c = await contacts(contractId);
+      if (c.phones.some((p) => p.phone === phone)) return { kind: 'exists' };
+      if (c.phones.length >= MAX_PHONES) return { kind: 'tooMany' };
+      if ((await sentToday(contractId)) >= CODES_PER_DAY) return { kind: 'limit' };
+      const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+      const at = ctx.clock.now();
+      const { changeId, outboxId } = await ctx.db.transaction(async (trx) => {
+        const placeholder = sha256(crypto.randomBytes(16).toString('hex'));
+        const [row] = (await trx('contact_changes').insert({
+          contract_id: contractId, kind: 'phone', value: phone, secret_hash: placeholder, created_at: at.toISOString(),
+          expires_at: new Date(at.getTime() + CODE_MINUTES * 60_000).toISOString(),
+        }).returning('id')) as { id: number }[];
+        await trx('contact_changes').where({ id: row.id }).update({ secret_hash: codeHash(row.id, code) });
+        const outboxId = await enqueue(ctx, trx, {
+          channel: 'sms', recipient: phone, topic: 'contacts', contractId, oneTimeCode: true,
+          text: `Код для подтверждения телефона: ${code}. Никому его не сообщайте. ${ctx.config.provider.name}`,
+        });
+        return { changeId: row.id, outboxId };
+      });
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_code_sent', ip, detail: { phone: maskPhone(phone) } });
+      if (outboxId) await outbox.sendNow(outboxId);
+      return { kind: 'sent', changeId };
+    },
+
+    async confirmPhone(contractId: number, changeId: number, code: string, ip: string): Promise<'ok' | 'wrong' | 'gone'> {
+      const row = (await ctx.db('contact_changes').where({ id: changeId, contract_id: contractId, kind: 'phone' }).whereNull('confirmed_at').whereNull('cancelled_at').first()) as
+        { id: number; value: string; secret_hash: string; wrong_tries: number; expires_at: string } | undefined;
+      if (!row || row.expires_at <= nowIso()) return 'gone';
+      const given = Buffer.from(codeHash(row.id, code));
+      if (!crypto.timingSafeEqual(given, Buffer.from(row.secret_hash))) {
+        const tries = row.wrong_tries + 1;
+        await ctx.db('contact_changes').where({ id: row.id }).update({ wrong_tries: tries, ...(tries >= MAX_WRONG ? { cancelled_at: nowIso() } : {}) });
+        return tries >= MAX_WRONG ? 'gone' : 'wrong';
+      }
+      await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`);
+      await ctx.db.transaction(async (trx) => {
+        await trx('contact_changes').where({ id: row.id }).update({ confirmed_at: nowIso() });
+        await trx('contract_phones').insert({ contract_id: contractId, phone: row.value, created_at: nowIso() }).onConflict(['contract_id', 'phone']).ignore();
+      });
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_added', ip, detail: { phone: maskPhone(row.value) } });
+      return 'ok';
+    },
+
+    async removePhone(contractId: number, phoneId: number, ip: string): Promise<'ok' | 'last' | 'gone'> {
+      const c = await contacts(contractId);
+      const p = c.phones.find((x) => x.id === phoneId);
+      if (!p) return 'gone';
+      if (c.phones.length <= 1) return 'last';
+      await tellOldContacts(contractId, `Телефон ${formatPhone(p.phone)} удалён из договора`);
+      const n = await ctx.db.transaction(async (trx) => {
+        const left = Number((await trx('contract_phones').where({ contract_id: contractId }).count({ n: '*' }).first())?.n ?? 0);
+        if (left <= 1) return 0;
+        return trx('contract_phones').where({ id: p.id, contract_id: contractId }).delete();
+      });
+      if (!n) return 'last';
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_removed', ip, detail: { phone: maskPhone(p.phone) } });
+      return 'ok';
+    },
+
+    /** A link to the new address; the address replaces the old one only when the link is opened and confirmed. */
+    async startEmail(contractId: number, email: string, ip: string): Promise<'sent' | 'same' | 'limit'> {
+      const c = await contacts(contractId);
+      if (c.email && c.email.toLowerCase() === email.toLowerCase()) return 'same';
+      if ((await sentToday(contractId)) >= CODES_PER_DAY) return 'limit';
+      const token = crypto.randomBytes(32).toString('base64url');
+      const at = ctx.clock.now();
+      const link = `${ctx.config.publicUrl}/email/confirm?token=${token}`;
+      const outboxId = await ctx.db.transaction(async (trx) => {
+        await trx('contact_changes').insert({
+          contract_id: contractId, kind: 'email', value: email, secret_hash: sha256(token), created_at: at.toISOString(),
+          expires_at: new Date(at.getTime() + LINK_HOURS * 3_600_000).toISOString(),
+        });
+        return enqueue(ctx, trx, {
+          channel: 'email', recipient: email, subject: 'Подтвердите адрес почты', topic: 'contacts', contractId, headers: unsubscribeHeaders(contractId),
+          text: `Чтобы получать письма по договору № ${c.number}, подтвердите адрес: ${link}\nСсылка действует ${LINK_HOURS} часа. Если вы не указывали этот адрес, просто удалите письмо.`,
+        });
+      });
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'email_link_sent', ip, detail: { email } });
+      if (outboxId) await outbox.sendNow(outboxId);
+      return 'sent';
+    },
+
+    async emailLink(token: unknown): Promise<{ id: number; contractId: number; email: string } | null> {
+      if (typeof token !== 'string' || !/^[\w-]{43}$/.test(token)) return null;
+      const row = (await ctx.db('contact_changes').where({ secret_hash: sha256(token), kind: 'email' }).whereNull('confirmed_at').whereNull('cancelled_at').first()) as
+        { id: number; contract_id: number; value: string; expires_at: string } | undefined;
+      if (!row || row.expires_at <= nowIso()) return null;
+      return { id: row.id, contractId: row.contract_id, email: row.value };
+    },
+
+    async confirmEmail(token: unknown, ip: string): Promise<boolean> {
+      const link = await this.emailLink(token);
+      if (!link) return false;
+      const old = (await ctx.db('contracts').where({ id: link.contractId }).first('email')) as { email: string | null };
+      // the old address (and the phones) hear of it before the change
+      await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`);
+      const n = await ctx.db.transaction(async (trx) => {
+        const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
+        if (done) await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });
+        return done;
+      });
+      if (n) await audit(ctx, { actor: 'subscriber', actorId: link.contractId, contractId: link.contractId, action: 'email_changed', ip, detail: { from: old.email, to: link.email } });
+      return n === 1;
+    },
+
+    async notices(contractId: number) {
+      const rows = await ctx.db('notifications').where({ contract_id: contractId }).orderBy('id', 'desc').limit(100)
+        .select('id', 'topic', 'title', 'body', 'link', 'created_at', 'read_at');
+      // seen now: marked read after they are fetched, so this page still shows which were new
+      await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').update({ read_at: nowIso() });
+      return rows as { id: number; topic: string; title: string; body: string; link: string | null; created_at: string; read_at: string | null }[];
+    },
+
+    unreadCount: async (contractId: number) =>
+      Number((await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').count({ n: '*' }).first())?.n ?? 0),
+
+    async sessions(contractId: number, currentSid: string): Promise<DeviceSession[]> {
+      const rows = (await ctx.db('sessions').where({ contract_id: contractId }).where('expired', '>=', new Date().toISOString()).select('sid', 'sess', 'expired')) as SessionRow[];
+      return rows
+        .map((r) => {
+          const s = JSON.parse(r.sess) as { ip?: string; userAgent?: string; lastSeenAt?: number; passport?: { user?: { contractId?: number } } };
+          return { s, sid: r.sid };
+        })
+        .filter(({ s }) => s.passport?.user?.contractId === contractId)
+        .map(({ s, sid }) => ({ id: sessionKey(sid), current: sid === currentSid, browser: describeUserAgent(s.userAgent), ip: s.ip ?? '', lastSeenAt: s.lastSeenAt ?? null }))
+        .sort((a, b) => Number(b.current) - Number(a.current) || (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0));
+    },
+
+    async endSession(contractId: number, currentSid: string, id: string, ip: string): Promise<boolean> {
+      const sids = (await ctx.db('sessions').where({ contract_id: contractId }).pluck('sid')) as string[];
+      const sid = sids.find((s) => sessionKey(s) === id && s !== currentSid);
+      if (!sid) return false;
+      await ctx.db('sessions').where({ sid, contract_id: contractId }).delete();
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'session_ended', ip });
+      return true;
+    },
+
+    async endOtherSessions(contractId: number, currentSid: string, ip: string): Promise<number> {
+      const n = await ctx.db('sessions').where({ contract_id: contractId }).whereNot({ sid: currentSid }).delete();
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'sessions_ended', ip, detail: { count: n } });
+      return n;
+    },
+  };
+}
+export type ProfileService = ReturnType<typeof createProfileService>;

@@ -1,0 +1,58 @@
+// «Заканчиваются деньги»: once a day (LOW_BALANCE_HOUR, 10:00 provider time, outside the SMS quiet hours) every
+// active contract whose balance lasts fewer than LOW_BALANCE_DAYS more days is told the amount to pay and the pay
+// page, by the channels it subscribed to (topic low_balance). The key is the contract and the last day the money
+// covers: the same shortfall is told once however many days the job runs; a payment that moves the day tells anew.
+import type { AppContext } from '../context';
+import { lastsUntil, toPayForNextMonth } from '../billing/forecast';
+import type { Jobs, JobHandler } from '../jobs/service';
+import { addDays, dayOf, formatDay, startOfDay, type Day } from '../lib/dates';
+import { formatMoney } from '../lib/money';
+import { notify } from '../notifications/notify';
+
+export const LOW_BALANCE_JOB = 'low_balance_reminders';
+const LOW_BALANCE_HOUR = 10;
+
+type Row = { id: number; balance_kopecks: number; tariff_fee: number; services_fee: number };
+
+export async function remindLowBalance(ctx: AppContext, today: Day): Promise<{ told: number }> {
+  const rows = (await ctx.db.raw(
+    `select c.id, c.balance_kopecks, t.monthly_fee_kopecks as tariff_fee,
+       coalesce((select sum(s.monthly_fee_kopecks) from contract_services cs join services s on s.id = cs.service_id
+                 where cs.contract_id = c.id and cs.from_day <= ? and (cs.to_day is null or cs.to_day >= ?)), 0) as services_fee
+     from contracts c join tariffs t on t.id = c.tariff_id where c.status = 'active'`,
+    [today, today],
+  )) as Row[];
+  const horizon = addDays(today, ctx.config.lowBalanceDays);
+  let told = 0;
+  for (const r of rows) {
+    const fees = [r.tariff_fee, r.services_fee];
+    const f = lastsUntil(r.balance_kopecks, fees, today);
+    if (f.kind === 'unlimited' || f.kind === 'beyond') continue;
+    const lastDay = f.kind === 'exhausted' ? today : f.day;
+    if (lastDay >= horizon) continue;
+    const amount = toPayForNextMonth(r.balance_kopecks, fees, today);
+    if (amount <= 0) continue;
+    const key = `low_balance:${r.id}:${lastDay}`;
+    const before = await ctx.db('notifications').where({ idempotency_key: key }).first('id');
+    await ctx.db.transaction((trx) =>
+      notify(ctx, trx, {
+        contractId: r.id, topic: 'low_balance', title: 'Заканчиваются деньги на счёте',
+        text: `Денег хватит до ${formatDay(lastDay)} включительно. Чтобы интернет не отключился, пополните счёт на ${formatMoney(amount)}.`,
+        link: '/cabinet/pay', key,
+      }),
+    );
+    if (!before) told++;
+  }
+  return { told };
+}
+
+export function reminderJobHandlers(ctx: AppContext): Record<string, JobHandler> {
+  return { [LOW_BALANCE_JOB]: async (p) => void (await remindLowBalance(ctx, String(p.day))) };
+}
+
+/** Puts today's reminder run in the jobs table (once per day, by its key). */
+export async function scheduleReminders(ctx: AppContext, jobs: Jobs): Promise<void> {
+  const today = dayOf(ctx.clock.now(), ctx.config.timeZone);
+  const runAt = new Date(startOfDay(today, ctx.config.timeZone).getTime() + LOW_BALANCE_HOUR * 3_600_000);
+  await jobs.enqueue(LOW_BALANCE_JOB, runAt, `${LOW_BALANCE_JOB}:${today}`, { day: today });
+}
