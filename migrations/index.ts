@@ -9,6 +9,7 @@ import * as m20261125010000 from './20261125010000_notifications';
 import * as m20261125020000 from './20261125020000_online_payments';
 import * as m20261125030000 from './20261125030000_outbox_recovery';
 import * as m20261125030100 from './20261125030100_contact_changes';
+import * as m20261125040000 from './20261125040000_notifications_unread';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -21,6 +22,7 @@ const migrations: Migration[] = [
   { name: '20261125020000_online_payments', module: m20261125020000 },
   { name: '20261125030000_outbox_recovery', module: m20261125030000 },
   { name: '20261125030100_contact_changes', module: m20261125030100 },
+  { name: '20261125040000_notifications_unread', module: m20261125040000 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

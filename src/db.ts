@@ -72,3 +72,21 @@ export async function hotGet<T>(db: Db, sql: string, params: unknown[]): Promise
   }
   return st.get(...params) as T | undefined;
 }
+
+/** Every row of a prepared statement, on the same terms as hotGet (reads only; through knex while a transaction is open). */
+export async function hotAll<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
+  let hot = hotStatements.get(db);
+  if (!hot || !hot.conn.open) {
+    const conn = (await db.client.acquireConnection()) as Database;
+    db.client.releaseConnection(conn);
+    hot = { conn, statements: new Map() };
+    hotStatements.set(db, hot);
+  }
+  if (hot.conn.inTransaction) return (await db.raw(sql, params as Knex.RawBinding[])) as T[];
+  let st = hot.statements.get(sql);
+  if (!st) {
+    st = hot.conn.prepare(sql);
+    hot.statements.set(sql, st);
+  }
+  return st.all(...params) as T[];
+}

@@ -1,4 +1,4 @@
-import { hotGet, type Db } from '../db';
+import { hotAll, hotGet, type Db } from '../db';
 
 export type ContractSummaryRow = {
   id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked' | 'paused';
@@ -32,3 +32,12 @@ export async function isDayCharged(db: Db, contractId: number, day: string): Pro
   const row = await db('ledger_entries').where({ contract_id: contractId, kind: 'charge' }).where('period_from', '<=', day).where('period_to', '>=', day).first('id');
   return Boolean(row);
 }
+
+export type UnreadNoticeRow = { id: number; topic: string; title: string; body: string; link: string | null; created_at: string };
+
+// The newest unread in-cabinet notices (at most 3): a range read of the partial index notifications_unread_idx
+// (contract_id, created_at where read_at is null), newest first; rowid (id) breaks ties within the index order.
+const UNREAD_SQL = `select id, topic, title, body, link, created_at from notifications
+  where contract_id = ? and read_at is null order by created_at desc, id desc limit 3`;
+
+export const unreadNotices = (db: Db, contractId: number) => hotAll<UnreadNoticeRow>(db, UNREAD_SQL, [contractId]);

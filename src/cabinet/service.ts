@@ -3,10 +3,13 @@ import { lastsUntil, toPayForNextMonth } from '../billing/forecast';
 import type { AppContext } from '../context';
 import { dayOf } from '../lib/dates';
 import { NotFound } from '../web/errors';
-import { findContractSummary, isDayCharged, servicesOn } from './queries';
+import { findContractSummary, isDayCharged, servicesOn, unreadNotices } from './queries';
 
 export function createCabinetService(ctx: AppContext) {
   return {
+    /** The newest unread in-cabinet notices for the dashboard page (not for the balance refresh); shown, not marked read. */
+    unreadNotices: (contractId: number) => unreadNotices(ctx.db, contractId),
+
     async dashboard(contractId: number) {
       const contract = await findContractSummary(ctx.db, contractId);
       if (!contract) throw new NotFound();

@@ -8,6 +8,7 @@ import { TOPICS } from '../notifications/notify';
 import { CHANNELS, MARKETING, readUnsubscribeToken, saveGrid, subscriptionGrid, unsubscribeEmail, type Grid } from '../notifications/subscriptions';
 import { requireSubscriber } from '../web/auth';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
+import { renderPageOrFragment, wantsFragment } from '../web/htmx';
 import type { MessageKey } from '../web/i18n';
 import { emailForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
 import { REAUTH_MINUTES, type ProfileService } from './service';
@@ -34,6 +35,8 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     next();
   });
   const me = (req: Request) => req.user!.contractId;
+  /** After a change: a 303 to the page without JavaScript; with htmx the section's fragment right away (same status text). */
+  const done = (req: Request, res: Response, url: string, fragment: () => Promise<void> | void) => (wantsFragment(req) ? fragment() : res.redirect(303, url));
   const reauthed = (req: Request) => (req.session.reauthAt ?? 0) + REAUTH_MINUTES * 60_000 > ctx.clock.now().getTime();
 
   router.get('/cabinet/profile', async (req, res) => {
@@ -41,17 +44,17 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   });
 
   // ---- contacts ----
-  type ContactsExtra = { status?: number; fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: MessageKey | null };
+  type ContactsExtra = { status?: number; fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: MessageKey | null; ok?: MessageKey };
+  /** The contacts page, or its #contacts fragment for htmx: the password form until it is entered again, then the contacts. */
   async function renderContacts(req: Request, res: Response, extra: ContactsExtra = {}) {
-    if (!reauthed(req)) {
-      return res.status(extra.status ?? 200).render('profile/reauth', { title: 'prof.contacts', fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null });
-    }
+    const views = { page: 'profile/contacts', fragment: 'profile/_contacts' };
+    const common = { title: 'prof.contacts', htmx: true, fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null };
+    if (!reauthed(req)) return renderPageOrFragment(req, res, views, { ...common, reauthed: false }, extra.status ?? 200);
     const c = await profile.contacts(me(req));
     const pendingEmail = c.pending.find((p) => p.kind === 'email') ?? null;
-    res.status(extra.status ?? 200).render('profile/contacts', {
-      title: 'prof.contacts', ...c, pendingEmail, phoneChange: req.session.phoneChange ?? null, ok: okOf(req),
-      fieldErrors: extra.fieldErrors ?? {}, values: extra.values ?? {}, formError: extra.formError ?? null,
-    });
+    renderPageOrFragment(req, res, views, {
+      ...common, reauthed: true, ...c, pendingEmail, phoneChange: req.session.phoneChange ?? null, ok: extra.ok ?? okOf(req), values: extra.values ?? {},
+    }, extra.status ?? 200);
   }
   router.get('/cabinet/profile/contacts', (req, res) => renderContacts(req, res));
   // The changes are POST only; the same address opened in the browser shows the page.
@@ -66,7 +69,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     if (r === 'throttled') return renderContacts(req, res, { status: 429, formError: 'prof.reauth.throttled' });
     if (r === 'wrong') return renderContacts(req, res, { status: 401, fieldErrors: { password: 'prof.reauth.wrong' } });
     req.session.reauthAt = ctx.clock.now().getTime();
-    res.redirect(303, '/cabinet/profile/contacts');
+    await done(req, res, '/cabinet/profile/contacts', () => renderContacts(req, res));
   });
 
   /** Every change needs a fresh password: without it, back to the password form. */
@@ -84,7 +87,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     if (r.kind === 'tooMany') return renderContacts(req, res, { status: 422, fieldErrors: { phone: 'prof.phone.tooMany' }, values });
     if (r.kind === 'limit') return renderContacts(req, res, { status: 429, fieldErrors: { phone: 'prof.limit' }, values });
     req.session.phoneChange = { id: r.changeId, masked: maskPhone(form.data.phone) };
-    res.redirect(303, '/cabinet/profile/contacts?ok=codeSent');
+    await done(req, res, '/cabinet/profile/contacts?ok=codeSent', () => renderContacts(req, res, { ok: 'prof.ok.codeSent' }));
   }));
 
   router.post('/cabinet/profile/contacts/phone/confirm', guarded(async (req, res) => {
@@ -95,7 +98,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     if (r === 'wrong') return renderContacts(req, res, { status: 422, fieldErrors: { code: 'rec.code.wrong' } });
     req.session.phoneChange = undefined;
     if (r === 'gone') return renderContacts(req, res, { status: 410, formError: 'prof.code.gone' });
-    res.redirect(303, '/cabinet/profile/contacts?ok=phoneAdded');
+    await done(req, res, '/cabinet/profile/contacts?ok=phoneAdded', () => renderContacts(req, res, { ok: 'prof.ok.phoneAdded' }));
   }));
 
   router.post('/cabinet/profile/contacts/phone/remove', guarded(async (req, res) => {
@@ -104,7 +107,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     const r = await profile.removePhone(me(req), form.data.phone, req.ip ?? '');
     if (r === 'last') return renderContacts(req, res, { status: 409, formError: 'prof.phone.last' });
     if (r === 'gone') return renderContacts(req, res, { status: 404, formError: 'prof.phone.gone' });
-    res.redirect(303, '/cabinet/profile/contacts?ok=phoneRemoved');
+    await done(req, res, '/cabinet/profile/contacts?ok=phoneRemoved', () => renderContacts(req, res, { ok: 'prof.ok.phoneRemoved' }));
   }));
 
   router.post('/cabinet/profile/contacts/email', guarded(async (req, res) => {
@@ -114,7 +117,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     const r = await profile.startEmail(me(req), form.data.email, req.ip ?? '');
     if (r === 'same') return renderContacts(req, res, { status: 422, fieldErrors: { email: 'prof.email.same' }, values });
     if (r === 'limit') return renderContacts(req, res, { status: 429, fieldErrors: { email: 'prof.limit' }, values });
-    res.redirect(303, '/cabinet/profile/contacts?ok=emailSent');
+    await done(req, res, '/cabinet/profile/contacts?ok=emailSent', () => renderContacts(req, res, { ok: 'prof.ok.emailSent' }));
   }));
 
   // The link in the e-mail: GET only shows a button (mail scanners open links), POST confirms.
@@ -129,34 +132,39 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   });
 
   // ---- subscriptions ----
-  router.get('/cabinet/profile/subscriptions', async (req, res) => {
-    res.render('profile/subscriptions', { title: 'prof.subs', grid: await subscriptionGrid(ctx.db, me(req)), topics: TOPICS, channels: CHANNELS, marketing: MARKETING, ok: okOf(req) });
-  });
+  const renderSubscriptions = async (req: Request, res: Response, ok: MessageKey | null) =>
+    renderPageOrFragment(req, res, { page: 'profile/subscriptions', fragment: 'profile/_subscriptions' }, {
+      title: 'prof.subs', htmx: true, grid: await subscriptionGrid(ctx.db, me(req)), topics: TOPICS, channels: CHANNELS, marketing: MARKETING, ok,
+    });
+  router.get('/cabinet/profile/subscriptions', (req, res) => renderSubscriptions(req, res, okOf(req)));
   router.post('/cabinet/profile/subscriptions', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const grid = Object.fromEntries(TOPICS.map((t) => [t, Object.fromEntries(CHANNELS.map((c) => [c, body[`${t}.${c}`] === '1']))])) as Grid;
     await saveGrid(ctx, me(req), grid);
-    res.redirect(303, '/cabinet/profile/subscriptions?ok=saved');
+    await done(req, res, '/cabinet/profile/subscriptions?ok=saved', () => renderSubscriptions(req, res, 'prof.ok.saved'));
   });
 
   // ---- notices ----
   router.get('/cabinet/profile/notices', async (req, res) => {
-    res.render('profile/notices', { title: 'prof.notices', notices: await profile.notices(me(req)) });
+    const notices = await profile.notices(me(req));
+    renderPageOrFragment(req, res, { page: 'profile/notices', fragment: 'profile/_notices' }, { title: 'prof.notices', htmx: true, notices });
   });
 
   // ---- sessions ----
-  router.get('/cabinet/profile/sessions', async (req, res) => {
-    res.render('profile/sessions', { title: 'prof.sessions', sessions: await profile.sessions(me(req), req.sessionID), ok: okOf(req) });
-  });
+  const renderSessions = async (req: Request, res: Response, ok: MessageKey | null, status = 200, formError: MessageKey | null = null) =>
+    renderPageOrFragment(req, res, { page: 'profile/sessions', fragment: 'profile/_sessions' }, {
+      title: 'prof.sessions', htmx: true, sessions: await profile.sessions(me(req), req.sessionID), ok, formError,
+    }, status);
+  router.get('/cabinet/profile/sessions', (req, res) => renderSessions(req, res, okOf(req)));
   router.post('/cabinet/profile/sessions/end', async (req, res) => {
     const form = parseForm(sessionForm, req.body);
     const ok = form.ok && (await profile.endSession(me(req), req.sessionID, form.data.session, req.ip ?? ''));
-    if (!ok) return res.status(404).render('profile/sessions', { title: 'prof.sessions', sessions: await profile.sessions(me(req), req.sessionID), ok: null, formError: 'prof.session.gone' });
-    res.redirect(303, '/cabinet/profile/sessions?ok=ended');
+    if (!ok) return renderSessions(req, res, null, 404, 'prof.session.gone');
+    await done(req, res, '/cabinet/profile/sessions?ok=ended', () => renderSessions(req, res, 'prof.ok.ended'));
   });
   router.post('/cabinet/profile/sessions/end-others', async (req, res) => {
     await profile.endOtherSessions(me(req), req.sessionID, req.ip ?? '');
-    res.redirect(303, '/cabinet/profile/sessions?ok=endedOthers');
+    await done(req, res, '/cabinet/profile/sessions?ok=endedOthers', () => renderSessions(req, res, 'prof.ok.endedOthers'));
   });
 
   return router;

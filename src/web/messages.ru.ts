@@ -677,6 +677,11 @@ export const ru = {
   'prof.unsub.done': 'Готово: письма на тему «{topic}» больше не придут. Изменить это можно в кабинете, в разделе «Подписка на уведомления».',
   'prof.unsub.bad': 'Ссылка для отписки повреждена. Настроить письма можно в кабинете, в разделе «Подписка на уведомления».',
   'prof.unsub.all': 'все необязательные письма',
+  // ---- profile with htmx, dashboard notices (h6) ----
+  'cabinet.recovered': 'Пароль изменён. Вы вошли в кабинет.',
+  'cabinet.notices': 'Новые уведомления',
+  'cabinet.notices.all': 'Все уведомления',
+  // ---- end of h6 block ----
 } satisfies Record<string, string | PluralForms>;
 
 export type Messages = typeof ru;
