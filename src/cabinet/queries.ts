@@ -37,7 +37,7 @@ export type UnreadNoticeRow = { id: number; topic: string; title: string; body: 
 
 // The newest unread in-cabinet notices (at most 3): a range read of the partial index notifications_unread_idx
 // (contract_id, created_at where read_at is null), newest first; rowid (id) breaks ties within the index order.
-const UNREAD_SQL = `select id, topic, title, body, link, created_at from notifications
+export const UNREAD_SQL = `select id, topic, title, body, link, created_at from notifications
   where contract_id = ? and read_at is null order by created_at desc, id desc limit 3`;
 
 export const unreadNotices = (db: Db, contractId: number) => hotAll<UnreadNoticeRow>(db, UNREAD_SQL, [contractId]);
