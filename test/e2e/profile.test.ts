@@ -1,0 +1,146 @@
+// «Профиль» in the browser, with and without JavaScript: the demo subscriber enters the password again, adds a phone
+// and confirms it with the code read from the SMS file outbox (SMS_DRIVER=file), sees the notice about it on the
+// dashboard, changes the subscriptions and finds them kept after a reload, and ends a session signed in from a second
+// browser context, which is then signed out. With JavaScript every step is swapped in by htmx: a mark on window
+// survives each step of a page. Each mode gets its own app (a fresh demo database).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp } from './support';
+
+jest.setTimeout(90_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function codeFrom(file: string, to: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : [];
+    const sms = lines.filter((l) => l.to === to).at(-1);
+    const m = sms && /(\d{6})/.exec(sms.text);
+    if (m) return m[1];
+    await sleep(100);
+  }
+  throw new Error(`no SMS to ${to} in ${file}`);
+}
+
+/** With JavaScript, marks the document: the mark is still there only if htmx swapped instead of loading a page. */
+const markDocument = (page: Page, mode: Mode) => (mode.javaScriptEnabled ? page.evaluate(() => Object.assign(globalThis, { sameDocument: true })) : Promise.resolve());
+const sameDocument = (page: Page) => page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument === true);
+
+describeWithBrowser('the profile', () => {
+  describe.each(MODES)('$label', (mode) => {
+    let app: RunningApp;
+    let browser: Browser;
+    const smsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-e2e-profile-')), 'sms.jsonl');
+    beforeAll(() => {
+      process.env.SMS_FILE = smsFile; // read by startApp's server through its environment
+      process.env.EMAIL_FILE = `${smsFile}.email`;
+    });
+    useAppAndBrowser((a, b) => {
+      app = a;
+      browser = b;
+    });
+
+    test('enters the password again, adds a phone confirmed by the SMS code, and the dashboard tells of it', async () => {
+      const context = await newContext(browser, app, mode);
+      try {
+        const page = await context.newPage();
+        await signIn(page);
+        await page.getByRole('link', { name: 'Профиль' }).first().click();
+        await page.getByRole('link', { name: 'Контактные данные' }).click();
+        await page.waitForURL((u) => u.pathname === '/cabinet/profile/contacts');
+        await markDocument(page, mode);
+
+        await page.getByLabel('Пароль', { exact: true }).fill('not the password');
+        await page.getByRole('button', { name: 'Продолжить' }).click();
+        await page.getByText('Неверный пароль').first().waitFor();
+        await page.getByLabel('Пароль', { exact: true }).fill('centra2026');
+        await page.getByRole('button', { name: 'Продолжить' }).click();
+        await page.getByRole('heading', { name: 'Телефоны' }).waitFor();
+
+        await page.getByLabel('Новый телефон').fill('8 905 000-11-22');
+        await page.getByRole('button', { name: 'Добавить телефон' }).click();
+        await page.getByText('Код отправлен по SMS.').waitFor();
+        const code = await codeFrom(smsFile, '+79050001122');
+        await page.getByLabel('Код из SMS', { exact: false }).fill(code);
+        await page.getByRole('button', { name: 'Подтвердить' }).click();
+        await page.getByText('Телефон добавлен.').waitFor();
+        expect(await page.getByTestId('phones').textContent()).toContain('+7 (905) 000-11-22');
+        if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
+        else expect(where(page)).toBe('/cabinet/profile/contacts?ok=phoneAdded');
+
+        // the old contacts were told, and the dashboard shows that unread notice with the way to all of them
+        await page.goto('/cabinet');
+        await contractHeading(page).waitFor();
+        const notices = page.getByTestId('dashboard-notices');
+        await notices.getByText('Контакты изменены').first().waitFor();
+        await notices.getByRole('link', { name: 'Все уведомления' }).click();
+        await page.waitForURL((u) => u.pathname === '/cabinet/profile/notices');
+        await page.getByRole('heading', { level: 1, name: 'Уведомления' }).waitFor();
+        expect(await page.getByText('К договору добавлен телефон +7 (905) 000-11-22', { exact: false }).count()).toBeGreaterThan(0);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('changes the subscriptions, sees «сохранены», and finds them kept after a reload', async () => {
+      const context = await newContext(browser, app, mode);
+      try {
+        const page = await context.newPage();
+        await signIn(page);
+        await page.goto('/cabinet/profile/subscriptions');
+        await markDocument(page, mode);
+        const news = page.getByTestId('topic-news').getByLabel('SMS');
+        const prices = page.getByTestId('topic-prices').getByLabel('Почта');
+        expect(await news.isChecked()).toBe(false);
+        expect(await prices.isChecked()).toBe(true);
+        await news.check();
+        await prices.uncheck();
+        await page.getByRole('button', { name: 'Сохранить' }).click();
+        await page.getByRole('status').filter({ hasText: 'Настройки сохранены.' }).waitFor();
+        if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
+        await page.reload();
+        await page.getByRole('heading', { level: 1, name: 'Подписка на уведомления' }).waitFor();
+        expect(await page.getByTestId('topic-news').getByLabel('SMS').isChecked()).toBe(true);
+        expect(await page.getByTestId('topic-prices').getByLabel('Почта').isChecked()).toBe(false);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('ends the session of a second browser, which is then signed out', async () => {
+      const mine = await newContext(browser, app, mode);
+      // the second browser says it is Firefox on Windows, so its card is told apart from the sessions of the tests before
+      const theirs = await browser.newContext({
+        baseURL: app.baseURL, javaScriptEnabled: mode.javaScriptEnabled, locale: 'ru-RU', timezoneId: 'Asia/Novokuznetsk',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+      });
+      try {
+        const other = await theirs.newPage();
+        await signIn(other);
+        const page = await mine.newPage();
+        await signIn(page);
+        await page.goto('/cabinet/profile/sessions');
+        await markDocument(page, mode);
+        const theirCard = page.getByTestId('session').filter({ hasText: 'Firefox 133, Windows' });
+        expect(await theirCard.count()).toBe(1);
+        expect(await page.getByTestId('session').filter({ hasText: 'Это устройство' }).count()).toBe(1);
+        await theirCard.getByRole('button', { name: 'Завершить', exact: true }).click();
+        await page.getByText('Сеанс завершён.').waitFor();
+        expect(await page.getByTestId('session').filter({ hasText: 'Firefox 133, Windows' }).count()).toBe(0);
+        expect(await page.getByTestId('session').filter({ hasText: 'Это устройство' }).count()).toBe(1);
+        if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
+
+        // the second browser is signed out; this one is still in
+        await other.goto('/cabinet');
+        await other.waitForURL((u) => u.pathname === '/login');
+        await page.goto('/cabinet');
+        await contractHeading(page).waitFor();
+      } finally {
+        await mine.close();
+        await theirs.close();
+      }
+    });
+  });
+});
