@@ -73,6 +73,9 @@ describeWithBrowser('recovering the password by SMS', () => {
         await Promise.all([page.waitForURL((u) => u.pathname === '/cabinet'), page.getByRole('button', { name: 'Сохранить и войти' }).click()]);
         await contractHeading(page).waitFor();
         expect(where(page)).toBe('/cabinet?recovered=1');
+        // the dashboard says so, and shows the 'account' notice among the unread ones
+        await page.getByRole('status').filter({ hasText: 'Пароль изменён. Вы вошли в кабинет.' }).waitFor();
+        await page.getByTestId('dashboard-notices').getByText('Пароль изменён', { exact: true }).first().waitFor();
       } finally {
         await context.close();
       }
