@@ -45,7 +45,29 @@ export function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<
   return db.transaction(fn);
 }
 
-const hotStatements = new WeakMap<Db, { conn: Database; statements: Map<string, Statement> }>();
+type Hot = { conn: Database; statements: Map<string, Statement> };
+const hotStatements = new WeakMap<Db, Hot>();
+
+/** The pool's one connection (min = max = 1), with the statements prepared on it. */
+async function hotConnection(db: Db): Promise<Hot> {
+  let hot = hotStatements.get(db);
+  if (!hot || !hot.conn.open) {
+    const conn = (await db.client.acquireConnection()) as Database;
+    db.client.releaseConnection(conn);
+    hot = { conn, statements: new Map() };
+    hotStatements.set(db, hot);
+  }
+  return hot;
+}
+
+function prepared(hot: Hot, sql: string): Statement {
+  let st = hot.statements.get(sql);
+  if (!st) {
+    st = hot.conn.prepare(sql);
+    hot.statements.set(sql, st);
+  }
+  return st;
+}
 
 /**
  * One row from a prepared statement on the pool's own connection: for reads on every page (the session, the
@@ -54,39 +76,19 @@ const hotStatements = new WeakMap<Db, { conn: Database; statements: Map<string, 
  * read goes through knex too, so it waits for the commit instead of seeing uncommitted rows.
  */
 export async function hotGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
-  let hot = hotStatements.get(db);
-  if (!hot || !hot.conn.open) {
-    const conn = (await db.client.acquireConnection()) as Database;
-    db.client.releaseConnection(conn);
-    hot = { conn, statements: new Map() };
-    hotStatements.set(db, hot);
-  }
+  const hot = await hotConnection(db);
   if (hot.conn.inTransaction) {
     const rows = (await db.raw(sql, params as Knex.RawBinding[])) as T[];
     return rows[0];
   }
-  let st = hot.statements.get(sql);
-  if (!st) {
-    st = hot.conn.prepare(sql);
-    hot.statements.set(sql, st);
-  }
+  const st = prepared(hot, sql);
   return st.get(...params) as T | undefined;
 }
 
 /** Every row of a prepared statement, on the same terms as hotGet (reads only; through knex while a transaction is open). */
 export async function hotAll<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
-  let hot = hotStatements.get(db);
-  if (!hot || !hot.conn.open) {
-    const conn = (await db.client.acquireConnection()) as Database;
-    db.client.releaseConnection(conn);
-    hot = { conn, statements: new Map() };
-    hotStatements.set(db, hot);
-  }
+  const hot = await hotConnection(db);
   if (hot.conn.inTransaction) return (await db.raw(sql, params as Knex.RawBinding[])) as T[];
-  let st = hot.statements.get(sql);
-  if (!st) {
-    st = hot.conn.prepare(sql);
-    hot.statements.set(sql, st);
-  }
+  const st = prepared(hot, sql);
   return st.all(...params) as T[];
 }

@@ -7,22 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp } from './support';
+import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp, codeFromSms } from './support';
 
 jest.setTimeout(90_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function codeFrom(file: string, to: string): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : [];
-    const sms = lines.filter((l) => l.to === to).at(-1);
-    const m = sms && /(\d{6})/.exec(sms.text);
-    if (m) return m[1];
-    await sleep(100);
-  }
-  throw new Error(`no SMS to ${to} in ${file}`);
-}
 
 /** With JavaScript, marks the document: the mark is still there only if htmx swapped instead of loading a page. */
 const markDocument = (page: Page, mode: Mode) => (mode.javaScriptEnabled ? page.evaluate(() => Object.assign(globalThis, { sameDocument: true })) : Promise.resolve());
@@ -62,7 +51,7 @@ describeWithBrowser('the profile', () => {
         await page.getByLabel('Новый телефон').fill('8 905 000-11-22');
         await page.getByRole('button', { name: 'Добавить телефон' }).click();
         await page.getByText('Код отправлен по SMS.').waitFor();
-        const code = await codeFrom(smsFile, '+79050001122');
+        const code = await codeFromSms(smsFile, '+79050001122');
         await page.getByLabel('Код из SMS', { exact: false }).fill(code);
         await page.getByRole('button', { name: 'Подтвердить' }).click();
         await page.getByText('Телефон добавлен.').waitFor();

@@ -5,22 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, useAppAndBrowser, where, type RunningApp } from './support';
+import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, useAppAndBrowser, where, type RunningApp, codeFromSms } from './support';
 
 jest.setTimeout(90_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function codeFrom(file: string, to: string): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : [];
-    const sms = lines.filter((l) => l.to === to).at(-1);
-    const m = sms && /(\d{6})/.exec(sms.text);
-    if (m) return m[1];
-    await sleep(100);
-  }
-  throw new Error(`no SMS to ${to} in ${file}`);
-}
 
 describeWithBrowser('recovering the password by SMS', () => {
   describe.each(MODES)('$label', (mode) => {
@@ -53,7 +42,7 @@ describeWithBrowser('recovering the password by SMS', () => {
         await page.getByRole('button', { name: 'Получить код' }).click();
         await page.getByLabel('Код из SMS').waitFor();
         expect((await page.textContent('#recover'))?.replace(/\u00a0/g, ' ')).toContain('+7 *** ***-65-43'); // kept on one line with no-break spaces
-        const code = await codeFrom(smsFile, '+79059876543');
+        const code = await codeFromSms(smsFile, '+79059876543');
 
         // a wrong code first: the page says so and keeps the attempt
         await page.getByLabel('Код из SMS').fill(code === '000000' ? '111111' : '000000');

@@ -170,3 +170,15 @@ export async function signIn(page: Page, o: { remember?: boolean; contract?: str
 }
 
 export const contractHeading = (page: Page, contract: string = DEMO.contract) => page.getByRole('heading', { level: 1, name: `Договор № ${contract}` });
+
+/** The 6-digit code of the newest SMS to `to` in the file outbox (SMS_DRIVER=file), as a tester reads it; waits up to 5 s. */
+export async function codeFromSms(file: string, to: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : [];
+    const sms = lines.filter((l) => l.to === to).at(-1);
+    const m = sms && /(\d{6})/.exec(sms.text);
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no SMS to ${to} in ${file}`);
+}
