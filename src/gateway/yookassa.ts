@@ -75,7 +75,8 @@ export function createYooKassa(config: Config['payments']): Gateway {
     } catch (err) {
       if (res.ok) throw new GatewayError('unavailable', `YooKassa ${method} ${path}: the answer is not JSON (${String(err)})`, res.status);
     }
-    if (res.status >= 500) throw new GatewayError('unavailable', `YooKassa ${method} ${path} answered ${res.status}`, res.status);
+    // 429 (too many requests) and 5xx: not an answer about the payment; the same request is sent again later, same key.
+    if (res.status >= 500 || res.status === 429) throw new GatewayError('unavailable', `YooKassa ${method} ${path} answered ${res.status}`, res.status);
     return { status: res.status, json };
   }
 

@@ -19,7 +19,7 @@ export type OnlinePaymentRow = {
   id: number; contract_id: number; amount_kopecks: number; method: string; status: string; ledger_entry_id: number | null;
   idempotency_key: string; created_at: string; gateway: string | null; gateway_payment_id: string | null; confirmation_url: string | null;
   receipt_contact: string | null; receipt: string | null; card_mask: string | null; refunded_kopecks: number; problem: string | null;
-  autopay_id: number | null; settled_at: string | null;
+  autopay_id: number | null; settled_at: string | null; save_payment_method: number | boolean; payment_method_id: string | null;
 };
 
 export type SettleResult = 'credited' | 'canceled' | 'pending' | 'final' | 'unknown' | 'mismatch';
@@ -48,22 +48,45 @@ export type StartResult =
 export type StartInput = {
   contractId: number; amountKopecks: number; contact: string; method?: 'card' | 'autopay';
   savePaymentMethod?: boolean; paymentMethodId?: string; autopayId?: number; key?: string;
+  /** Written in the same transaction as the pending row (the autopay consent, the charge's link), before the gateway is called. */
+  withRow?: (trx: Trx, paymentId: number) => Promise<void>;
 };
+
+/** An amount kept within the payment limits (PAYMENT_MIN_RUBLES–PAYMENT_MAX_RUBLES). */
+export const clampAmount = (kopecks: number, cfg: { minKopecks: number; maxKopecks: number }) => Math.min(cfg.maxKopecks, Math.max(cfg.minKopecks, kopecks));
+
+/**
+ * The receipt contact: the one the contract gave last (its latest card payment), else its e-mail, else its first phone
+ * (as YooKassa wants it, 79…; `asStored` keeps +7… for a form to show). The pay page asks without the last payment.
+ */
+export async function receiptContactOf(db: AppContext['db'], contractId: number, opts: { lastPayment?: boolean; asStored?: boolean } = {}): Promise<string | null> {
+  if (opts.lastPayment !== false) {
+    const last = await db('payments').where({ contract_id: contractId }).whereNotNull('receipt_contact').orderBy('id', 'desc').first<{ receipt_contact: string } | undefined>('receipt_contact');
+    if (last) return last.receipt_contact;
+  }
+  const c = await db('contracts').where({ id: contractId }).first<{ email: string | null } | undefined>('email');
+  if (c?.email) return c.email;
+  const phone = await db('contract_phones').where({ contract_id: contractId }).orderBy('id').first<{ phone: string } | undefined>('phone');
+  if (!phone) return null;
+  return opts.asStored ? phone.phone : phone.phone.replace(/^\+/, '');
+}
 
 export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createGateway(ctx)) {
   const cfg = ctx.config.payments;
   const tz = ctx.config.timeZone;
   const byId = (db: AppContext['db'] | Trx, id: number) => db('payments').where({ id }).first<OnlinePaymentRow | undefined>();
 
-  function createRequest(row: OnlinePaymentRow, contractNumber: string, extra: { savePaymentMethod?: boolean; paymentMethodId?: string }) {
+  /** The create request, rebuilt from the row alone: reconciliation sends the very same body with the same key. */
+  function createRequest(row: OnlinePaymentRow, contractNumber: string) {
+    const paymentMethodId = row.payment_method_id ?? undefined;
     return {
       amountKopecks: row.amount_kopecks,
       description: `Оплата услуг связи по договору №${contractNumber}`,
       receipt: JSON.parse(row.receipt ?? 'null') as Receipt,
-      returnUrl: extra.paymentMethodId ? undefined : `${ctx.config.publicUrl}/cabinet/pay/${row.id}`,
+      returnUrl: paymentMethodId ? undefined : `${ctx.config.publicUrl}/cabinet/pay/${row.id}`,
       idempotenceKey: row.idempotency_key,
-      savePaymentMethod: extra.savePaymentMethod,
-      paymentMethodId: extra.paymentMethodId,
+      savePaymentMethod: Boolean(row.save_payment_method) || undefined,
+      paymentMethodId,
       metadata: { payment_id: String(row.id), contract: contractNumber },
     };
   }
@@ -152,6 +175,18 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
     return apply(row.id, gp);
   }
 
+  /** A pending row that will never be a gateway payment: canceled with the reason, so reconciliation leaves it. */
+  async function cancelRow(paymentId: number, problem: string) {
+    return ctx.db('payments').where({ id: paymentId, status: 'pending' }).whereNull('gateway_payment_id').update({ status: 'canceled', problem, settled_at: ctx.clock.now().toISOString() });
+  }
+
+  /** An autopayment charge whose create never got an answer is made only if autopayment is still on with that card. */
+  async function autopayStillWants(row: OnlinePaymentRow) {
+    if (!row.autopay_id || !row.payment_method_id) return false;
+    const a = await ctx.db('autopay').where({ id: row.autopay_id }).first<{ status: string; payment_method_id: string } | undefined>('status', 'payment_method_id');
+    return a?.status === 'active' && a.payment_method_id === row.payment_method_id;
+  }
+
   async function contractNumber(contractId: number) {
     const c = await ctx.db('contracts').where({ id: contractId }).first<{ number: string } | undefined>('number');
     if (!c) throw new Error(`no contract ${contractId}`);
@@ -172,17 +207,19 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
           contract_id: input.contractId, amount_kopecks: input.amountKopecks, method: input.method ?? 'card', status: 'pending', ledger_entry_id: null,
           idempotency_key: key, created_at: ctx.clock.now().toISOString(), gateway: gateway.name, receipt_contact: input.contact,
           receipt: JSON.stringify(receipt), autopay_id: input.autopayId ?? null,
+          save_payment_method: Boolean(input.savePaymentMethod), payment_method_id: input.paymentMethodId ?? null,
         });
+        if (input.withRow) await input.withRow(trx, id as number);
         return id as number;
       });
       const row = (await byId(ctx.db, paymentId))!;
       let gp: GatewayPayment;
       try {
-        gp = await gateway.createPayment(createRequest(row, number, input));
+        gp = await gateway.createPayment(createRequest(row, number));
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         ctx.logger.warn({ err, payment: paymentId }, 'gateway did not create the payment; reconciliation will ask again with the same Idempotence-Key');
-        if (err.kind === 'refused') await ctx.db('payments').where({ id: paymentId, status: 'pending' }).update({ status: 'canceled', problem: 'gateway_refused', settled_at: ctx.clock.now().toISOString() });
+        if (err.kind === 'refused') await cancelRow(paymentId, 'gateway_refused');
         return { kind: 'gateway_down', paymentId, reason: err.kind };
       }
       await attach(row, gp);
@@ -219,15 +256,25 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
           let result: SettleResult;
           if (row.gateway_payment_id) {
             result = await settle(row.gateway_payment_id);
+          } else if (row.method === 'autopay' && !(await autopayStillWants(row))) {
+            // The subscriber turned autopayment off (or changed the card) since: the charge is not made after all.
+            await cancelRow(row.id, 'autopay_off');
+            result = 'canceled';
           } else {
-            const autopay = row.autopay_id ? await ctx.db('autopay').where({ id: row.autopay_id }).first<{ payment_method_id: string } | undefined>() : undefined;
-            const gp = await gateway.createPayment(createRequest(row, await contractNumber(row.contract_id), { paymentMethodId: autopay?.payment_method_id }));
+            const gp = await gateway.createPayment(createRequest(row, await contractNumber(row.contract_id)));
             await attach(row, gp);
             result = await apply(row.id, gp);
           }
           if (result === 'credited') r.credited++;
           if (result === 'canceled') r.canceled++;
         } catch (err) {
+          if (err instanceof GatewayError && err.kind === 'refused' && !row.gateway_payment_id) {
+            // Refused for good (4xx): as start() does, so the row does not come back in every batch.
+            await cancelRow(row.id, 'gateway_refused');
+            r.canceled++;
+            ctx.logger.warn({ err, payment: row.id }, 'the gateway refused to create the payment on reconciliation: canceled');
+            continue;
+          }
           r.failed++;
           ctx.logger.warn({ err, payment: row.id }, 'reconciliation could not settle a payment; next run tries again');
         }
@@ -257,8 +304,10 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
           idempotency_key: `gateway_refund:${row.gateway}:${gr.id}`, occurred_at: at,
         });
         await trx('payment_refunds').insert({ payment_id: row.id, gateway_refund_id: gr.id, amount_kopecks: amount, ledger_entry_id: entryId, created_at: at });
-        const refunded = row.refunded_kopecks + amount;
-        await trx('payments').where({ id: row.id }).update({ refunded_kopecks: refunded, status: refunded >= row.amount_kopecks ? 'refunded' : 'succeeded' });
+        // Read again inside the transaction: another refund may have been written since the read above.
+        await trx('payments').where({ id: row.id }).update({ refunded_kopecks: trx.raw('refunded_kopecks + ?', [amount]) });
+        const fresh = (await byId(trx, row.id))!;
+        await trx('payments').where({ id: row.id }).update({ status: fresh.refunded_kopecks >= fresh.amount_kopecks ? 'refunded' : 'succeeded' });
         await notify(ctx, trx, { contractId: row.contract_id, topic: 'payments', key: `refund:${gr.id}`, title: 'Возврат платежа', text: `${formatMoney(amount)} возвращено на карту.` });
         return { refundId: gr.id, amount, created: true };
       });

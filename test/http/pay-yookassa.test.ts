@@ -2,6 +2,8 @@
 // the Basic auth, the Idempotence-Key and the body. Notifications are believed only from YooKassa's published
 // addresses (behind our loopback proxy: X-Forwarded-For), and even then the payment is fetched from the API.
 import request from 'supertest';
+import { createAutopayService } from '../../src/autopay/service';
+import type { AutopayInput } from '../../src/autopay/forms';
 import { checkBalance } from '../../src/billing/service';
 import { createYooKassa } from '../../src/gateway/yookassa';
 import { createOnlinePayments } from '../../src/payments/online';
@@ -201,5 +203,117 @@ describe('YooKassa: notifications', () => {
     expect(refund.body).toMatchObject({ payment_id: row.gateway_payment_id, amount: { value: '200.00', currency: 'RUB' } });
     expect(await t.ctx.db('ledger_entries').where({ contract_id: s.id, kind: 'refund' }).pluck('amount_kopecks')).toEqual([-20000]);
     expect(await checkBalance(t.ctx.db, s.id)).toEqual({ cached: 30000, ledger: 30000 });
+  });
+});
+
+describe('YooKassa: reconciliation sends the very same request', () => {
+  const creates = () => yk.requests.filter((r) => r.method === 'POST' && r.path === '/payments');
+  const autopayService = () => createAutopayService(t.ctx, createOnlinePayments(t.ctx));
+  async function activeAutopay(contractId: number, card = 'pm-saved-1') {
+    const at = t.clock.now().toISOString();
+    await t.ctx.db('autopay').insert({
+      contract_id: contractId, status: 'active', rule: 'threshold', amount_kopecks: 50000, threshold_kopecks: 10000, day: null, gateway: 'yookassa',
+      payment_method_id: card, card_mask: 'MasterCard •••• 1111', terms_version: 'v1', terms_text: 'terms', terms_accepted_at: at, created_at: at, updated_at: at,
+    });
+  }
+
+  it('the fake answers 400 to the same Idempotence-Key with another body, as YooKassa does', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const first = creates()[0];
+    const res = await fetch(`${yk.url}/payments`, {
+      method: 'POST', body: JSON.stringify({ ...(first.body as object), save_payment_method: true }),
+      headers: { Authorization: String(first.headers.authorization), 'Content-Type': 'application/json', 'Idempotence-Key': String(first.headers['idempotence-key']) },
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('a first autopayment payment that timed out: created again with save_payment_method, credited, autopayment on', async () => {
+    const s = await subscriber();
+    yk.failNext('hang');
+    const r = await autopayService().save(s.id, { accept: '1', contact: 'payer@example.ru', rule: 'threshold', amount: 50000, threshold: 100 } as AutopayInput);
+    expect(r).toMatchObject({ kind: 'gateway_down', reason: 'timeout' });
+    const [gatewayId] = [...yk.payments.keys()];
+    yk.succeed(gatewayId, { payment_method: { type: 'bank_card', id: 'pm-saved-9', saved: true, card: { last4: '1111', card_type: 'MasterCard' } } });
+    t.clock.advance(16 * 60_000);
+    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
+    expect(creates()).toHaveLength(2);
+    expect(creates()[0].body).toMatchObject({ save_payment_method: true });
+    expect(creates()[1].body).toEqual(creates()[0].body);
+    expect(await t.ctx.db('autopay').where({ contract_id: s.id }).first()).toMatchObject({ status: 'active', payment_method_id: 'pm-saved-9' });
+  });
+
+  it('an autopayment charge that timed out: created again with the card it was meant for, credited once', async () => {
+    const s = await subscriber();
+    await activeAutopay(s.id);
+    yk.failNext('hang');
+    await autopayService().run();
+    const [row] = await payments(s.id);
+    expect(row).toMatchObject({ method: 'autopay', status: 'pending', gateway_payment_id: null, payment_method_id: 'pm-saved-1' });
+    t.clock.advance(16 * 60_000);
+    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
+    expect(creates()).toHaveLength(2);
+    expect(creates()[0].body).toMatchObject({ payment_method_id: 'pm-saved-1' });
+    expect(creates()[1].body).toEqual(creates()[0].body);
+    expect(yk.payments.size).toBe(1);
+    expect(await credits(s.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['turned off', () => ({ status: 'off', off_reason: 'subscriber' })],
+    ['given another card', () => ({ payment_method_id: 'pm-saved-2' })],
+  ])('an autopayment charge that timed out, autopayment %s meanwhile: canceled (autopay_off), not created again', async (_what, change) => {
+    const s = await subscriber();
+    await activeAutopay(s.id);
+    yk.failNext('hang');
+    await autopayService().run();
+    await t.ctx.db('autopay').where({ contract_id: s.id }).update(change());
+    t.clock.advance(16 * 60_000);
+    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, canceled: 1 });
+    expect(creates()).toHaveLength(1);
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'autopay_off' });
+    expect(await credits(s.id)).toHaveLength(0);
+  });
+
+  it('a create refused (4xx) on reconciliation: the row is canceled and leaves the batch', async () => {
+    const s = await subscriber();
+    yk.failNext('500');
+    await postPay(s.agent, '250');
+    t.clock.advance(16 * 60_000);
+    yk.failNext('400');
+    const online = createOnlinePayments(t.ctx);
+    expect(await online.reconcile()).toMatchObject({ checked: 1, canceled: 1, failed: 0 });
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'gateway_refused' });
+    expect(await online.reconcile()).toMatchObject({ checked: 0 });
+  });
+
+  it('429 on create is «unavailable», not a refusal: the row stays pending and reconciliation creates it with the same key', async () => {
+    const s = await subscriber();
+    yk.failNext('429');
+    const res = await postPay(s.agent, '300');
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('Платёжная система сейчас не отвечает');
+    expect((await payments(s.id))[0]).toMatchObject({ status: 'pending', problem: null });
+    t.clock.advance(16 * 60_000);
+    yk.failNext('429');
+    const online = createOnlinePayments(t.ctx);
+    expect(await online.reconcile()).toMatchObject({ checked: 1, failed: 1, canceled: 0 }); // 429 again: the next run tries
+    expect(await online.reconcile()).toMatchObject({ checked: 1, failed: 0 });
+    const [row] = await payments(s.id);
+    expect(row).toMatchObject({ status: 'pending', problem: null });
+    expect(row.gateway_payment_id).toBeTruthy();
+    expect(yk.payments.size).toBe(1);
+  });
+
+  it('two refunds at once: refunded_kopecks is the sum of both', async () => {
+    const s = await subscriber();
+    await postPay(s.agent, '500');
+    const [row] = await payments(s.id);
+    yk.succeed(row.gateway_payment_id);
+    await notify(row.gateway_payment_id);
+    const online = createOnlinePayments(t.ctx);
+    await Promise.all([online.refund(row.id, 10000), online.refund(row.id, 20000)]);
+    expect((await payments(s.id))[0]).toMatchObject({ refunded_kopecks: 30000, status: 'succeeded' });
+    expect(await checkBalance(t.ctx.db, s.id)).toEqual({ cached: 20000, ledger: 20000 });
   });
 });

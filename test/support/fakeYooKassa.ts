@@ -16,13 +16,17 @@ export type FakeYooKassa = {
   url: string; shopId: string; secretKey: string;
   requests: Recorded[];
   payments: Map<string, FakePayment>;
-  /** The next POST /payments: 'hang' stores the payment, then answers after `hangMs` (past our timeout); '500' answers 500 and stores nothing. */
-  failNext: (how: 'hang' | '500') => void;
+  /**
+   * The next POST /payments: 'hang' stores the payment, then answers after `hangMs` (past our timeout); '500', '429'
+   * (too many requests) and '400' (a refusal) answer so and store nothing.
+   */
+  failNext: (how: Fail) => void;
   succeed: (id: string, over?: Partial<FakePayment>) => void;
   cancel: (id: string, reason?: string) => void;
   close: () => Promise<void>;
 };
 
+type Fail = 'hang' | '500' | '429' | '400';
 const send = (res: http.ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -55,7 +59,7 @@ export async function startFakeYooKassa(opts: { hangMs?: number } = {}): Promise
   const payments = new Map<string, FakePayment>();
   const byKey = new Map<string, { body: string; payment: FakePayment }>();
   const refunds = new Map<string, Record<string, unknown>>();
-  let fail: 'hang' | '500' | null = null;
+  let fail: Fail | null = null;
   const timers = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
@@ -84,8 +88,11 @@ export async function startFakeYooKassa(opts: { hangMs?: number } = {}): Promise
       if (req.method === 'POST' && path === '/payments') {
         const wrong = checkPaymentBody(body);
         if (wrong) return error(res, 400, 'invalid_request', `bad ${wrong}`);
-        if (fail === '500') {
+        if (fail === '500' || fail === '429' || fail === '400') {
+          const how = fail;
           fail = null;
+          if (how === '429') return error(res, 429, 'too_many_requests', 'too many requests');
+          if (how === '400') return error(res, 400, 'invalid_request', 'refused');
           return error(res, 500, 'internal_server_error', 'try later');
         }
         const id = `2f${crypto.randomBytes(6).toString('hex')}-000f-5000-9000-${crypto.randomBytes(6).toString('hex')}`;
