@@ -3,13 +3,12 @@
 // rule — so a rerun, a second process or a restart never charges a period twice. A failed charge is tried again at
 // most AUTOPAY_MAX_RETRIES times with doubling pauses; a card refused for good turns autopayment off. Every charge
 // and every failure is told to the subscriber through notify().
-import { toPayForNextMonth } from '../billing/forecast';
 import { createCabinetService } from '../cabinet/service';
 import type { AppContext } from '../context';
 import { dayOf, splitDay } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
-import { PERMANENT_REFUSALS, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
+import { clampAmount, PERMANENT_REFUSALS, receiptContactOf, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
 import type { AutopayInput } from './forms';
 import { TERMS_TEXT, TERMS_VERSION } from './terms';
 
@@ -34,20 +33,16 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
   const cabinet = createCabinetService(ctx);
   const find = (contractId: number) => ctx.db('autopay').where({ contract_id: contractId }).first<AutopayRow | undefined>();
 
-  /** What the monthly rule pays: the rest of this month and next month, less the balance (at least the gateway's minimum). */
+  /**
+   * What the monthly rule pays: the dashboard's «К оплате за следующий месяц». None (null: a paused contract, a
+   * voluntary block) is 0, so the period is skipped rather than charged a full month's fee.
+   */
   async function monthlyAmount(contractId: number) {
     const d = await cabinet.dashboard(contractId);
-    return d.toPayNextMonth ?? toPayForNextMonth(d.contract.balance_kopecks, [d.contract.monthly_fee_kopecks], dayOf(ctx.clock.now(), tz));
+    return d.toPayNextMonth ?? 0;
   }
 
-  async function contactOf(contractId: number): Promise<string | null> {
-    const last = await ctx.db('payments').where({ contract_id: contractId }).whereNotNull('receipt_contact').orderBy('id', 'desc').first<{ receipt_contact: string } | undefined>('receipt_contact');
-    if (last) return last.receipt_contact;
-    const c = await ctx.db('contracts').where({ id: contractId }).first<{ email: string | null }>('email');
-    if (c?.email) return c.email;
-    const phone = await ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').first<{ phone: string } | undefined>('phone');
-    return phone ? phone.phone.replace(/^\+/, '') : null;
-  }
+  const contactOf = (contractId: number) => receiptContactOf(ctx.db, contractId);
 
   const ruleFields = (input: AutopayInput) =>
     input.rule === 'threshold'
@@ -67,6 +62,13 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       }
       const attempts = charge.attempts + 1;
       const reason = p.problem ?? 'declined';
+      if (reason === 'autopay_off') {
+        // Reconciliation dropped a try meant for a card no longer saved: not a decline; a new try (new key) with the card of now.
+        await ctx.db('autopay_charges').where({ id: charge.id }).update({ attempts, payment_id: null, next_attempt_at: at, last_error: reason, updated_at: at });
+        const again = await ctx.db('autopay_charges').where({ id: charge.id }).first<ChargeRow>();
+        if (again) await processCharge(again, autopay);
+        return;
+      }
       if (PERMANENT_REFUSALS.has(reason)) {
         await ctx.db.transaction(async (trx) => {
           await trx('autopay_charges').where({ id: charge.id }).update({ status: 'refused', attempts, last_error: reason, updated_at: at });
@@ -93,12 +95,22 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       return;
     }
     if (charge.status !== 'pending' || (charge.next_attempt_at && charge.next_attempt_at > at)) return;
-    const contact = await contactOf(charge.contract_id);
-    const r = await online.start({
-      contractId: charge.contract_id, amountKopecks: charge.amount_kopecks, contact: contact ?? '', method: 'autopay',
-      paymentMethodId: autopay.payment_method_id, autopayId: autopay.id, key: `autopay:${charge.contract_id}:${charge.period}:${charge.attempts}`,
-    });
-    await ctx.db('autopay_charges').where({ id: charge.id }).update({ payment_id: r.paymentId, updated_at: at });
+    const key = `autopay:${charge.contract_id}:${charge.period}:${charge.attempts}`;
+    // A crash after an earlier try wrote its payment row (but before the charge knew it): link that row, never start again.
+    const earlier = await ctx.db('payments').where({ idempotency_key: key }).first<{ id: number } | undefined>('id');
+    if (earlier) {
+      await ctx.db('autopay_charges').where({ id: charge.id }).whereNull('payment_id').update({ payment_id: earlier.id, updated_at: at });
+    } else {
+      const contact = await contactOf(charge.contract_id);
+      await online.start({
+        contractId: charge.contract_id, amountKopecks: charge.amount_kopecks, contact: contact ?? '', method: 'autopay',
+        paymentMethodId: autopay.payment_method_id, autopayId: autopay.id, key,
+        // the charge points at its payment row from the moment the row exists
+        withRow: async (trx, paymentId) => {
+          await trx('autopay_charges').where({ id: charge.id }).update({ payment_id: paymentId, updated_at: at });
+        },
+      });
+    }
     const fresh = await ctx.db('autopay_charges').where({ id: charge.id }).first<ChargeRow>();
     if (fresh) await processCharge(fresh, autopay);
   }
@@ -127,14 +139,18 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       }
       if (input.accept !== '1') return { kind: 'invalid', field: 'accept', message: 'autopay.accept.required' };
       if (!input.contact) return { kind: 'invalid', field: 'contact', message: 'autopay.contact.required' };
-      const first = input.rule === 'threshold' ? input.amount! : Math.min(cfg.maxKopecks, Math.max(cfg.minKopecks, await monthlyAmount(contractId)));
-      const r = await online.start({ contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true });
+      const first = input.rule === 'threshold' ? input.amount! : clampAmount(await monthlyAmount(contractId), cfg);
       const f = ruleFields(input);
-      await ctx.db('autopay_consents').insert({
-        contract_id: contractId, payment_id: r.paymentId, rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
-        terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
+      // The consent is written with the pending row, before the gateway: a payment settled inside start() finds it.
+      return online.start({
+        contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true,
+        withRow: async (trx, paymentId) => {
+          await trx('autopay_consents').insert({
+            contract_id: contractId, payment_id: paymentId, rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
+            terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
+          });
+        },
       });
-      return r;
     },
 
     async turnOff(contractId: number): Promise<boolean> {
@@ -151,25 +167,21 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       let created = 0;
       for (const a of await ctx.db('autopay').where({ status: 'active' }).select<AutopayRow[]>('*')) {
         let period: string | null = null;
-        let amount = 0;
-        if (a.rule === 'monthly' && a.day !== null && d >= a.day) {
-          period = today.slice(0, 7);
-          amount = await monthlyAmount(a.contract_id);
-        } else if (a.rule === 'threshold' && a.threshold_kopecks !== null && a.amount_kopecks) {
+        if (a.rule === 'monthly' && a.day !== null && d >= a.day) period = today.slice(0, 7);
+        else if (a.rule === 'threshold' && a.threshold_kopecks !== null && a.amount_kopecks) {
           const c = await ctx.db('contracts').where({ id: a.contract_id }).first<{ balance_kopecks: number }>('balance_kopecks');
-          if (c && c.balance_kopecks < a.threshold_kopecks) {
-            period = today;
-            amount = a.amount_kopecks;
-          }
+          if (c && c.balance_kopecks < a.threshold_kopecks) period = today;
         }
         if (!period) continue;
-        if (amount > 0 && amount < cfg.minKopecks) amount = cfg.minKopecks;
-        amount = Math.min(amount, cfg.maxKopecks);
-        if (await ctx.db('autopay_charges').where({ contract_id: a.contract_id, period }).first('id')) continue; // this period is charged (or being charged)
-        await ctx.db('autopay_charges')
+        // Checked before the amount: the dashboard is not computed on every tick for a period already charged.
+        if (await ctx.db('autopay_charges').where({ contract_id: a.contract_id, period }).first('id')) continue;
+        const owed = a.rule === 'monthly' ? await monthlyAmount(a.contract_id) : a.amount_kopecks!;
+        const amount = owed > 0 ? clampAmount(owed, cfg) : 0;
+        const inserted = await ctx.db('autopay_charges')
           .insert({ contract_id: a.contract_id, period, amount_kopecks: amount, status: amount > 0 ? 'pending' : 'skipped', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at })
-          .onConflict(['contract_id', 'period']).ignore();
-        created++;
+          .onConflict(['contract_id', 'period']).ignore()
+          .returning('id');
+        created += inserted.length; // an insert another process made first is ignored and not counted
       }
       let tried = 0;
       const due = await ctx.db('autopay_charges as ch').join('autopay as a', 'a.contract_id', 'ch.contract_id').where('a.status', 'active').where('ch.status', 'pending').select<ChargeRow[]>('ch.*');

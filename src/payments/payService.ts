@@ -2,7 +2,7 @@
 import { createCabinetService } from '../cabinet/service';
 import type { AppContext } from '../context';
 import type { Receipt } from '../gateway/types';
-import type { OnlinePaymentRow } from './online';
+import { clampAmount, receiptContactOf, type OnlinePaymentRow } from './online';
 
 export function createPayPageService(ctx: AppContext) {
   const cabinet = createCabinetService(ctx);
@@ -13,10 +13,8 @@ export function createPayPageService(ctx: AppContext) {
       const d = await cabinet.dashboard(contractId);
       const owed = d.toPayNextMonth ?? 0;
       const raw = owed > 0 ? owed : d.contract.monthly_fee_kopecks;
-      const suggested = Math.min(cfg.maxKopecks, Math.max(cfg.minKopecks, Math.ceil(raw / 100) * 100));
-      const c = await ctx.db('contracts').where({ id: contractId }).first<{ email: string | null }>('email');
-      const phone = await ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').first<{ phone: string } | undefined>('phone');
-      const contact = c?.email ?? phone?.phone ?? '';
+      const suggested = clampAmount(Math.ceil(raw / 100) * 100, cfg);
+      const contact = (await receiptContactOf(ctx.db, contractId, { lastPayment: false, asStored: true })) ?? '';
       const autopay = await ctx.db('autopay').where({ contract_id: contractId }).first<{ status: string; card_mask: string } | undefined>('status', 'card_mask');
       return { contract: d.contract, owed, suggested, suggestedWhy: owed > 0 ? 'pay.suggest.owed' : 'pay.suggest.fee', contact, autopay: autopay ?? null };
     },

@@ -2,9 +2,11 @@
 // accepted, the two rules across days and months with a moving clock, retries with backoff, a card refused for good,
 // change and turn off in one step. Every charge and failure is a notice in the cabinet (notify()).
 import request from 'supertest';
+import type { AutopayInput } from '../../src/autopay/forms';
 import { createAutopayService } from '../../src/autopay/service';
 import { TERMS_TEXT, TERMS_VERSION } from '../../src/autopay/terms';
 import { checkBalance, postEntry } from '../../src/billing/service';
+import { toValue } from '../../src/gateway/types';
 import { createOnlinePayments } from '../../src/payments/online';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
@@ -211,5 +213,73 @@ describe('the rules, with a moving clock', () => {
     t.clock.advance(3 * 24 * 3600_000);
     await run();
     expect(await autopayPayments(s.id)).toHaveLength(1);
+  });
+});
+
+describe('charges that survive crashes and pauses', () => {
+  it('a crash between the payment row and the charge\u2019s link: the next tick links that row, never starts it again', async () => {
+    const s = await subscriber();
+    await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
+    await charge(s.id, 45000);
+    const online = createOnlinePayments(t.ctx);
+    // the old order: start() wrote its row and charged, then the process died before the charge knew the row
+    const crashing = { ...online, start: async (i: Parameters<typeof online.start>[0]) => { await online.start({ ...i, withRow: undefined }); throw new Error('killed'); } };
+    await createAutopayService(t.ctx, crashing).run();
+    expect(await charges(s.id)).toMatchObject([{ status: 'pending', payment_id: null }]);
+    expect(await autopayPayments(s.id)).toHaveLength(1);
+    await run();
+    const [p] = await autopayPayments(s.id);
+    expect(await charges(s.id)).toMatchObject([{ status: 'succeeded', payment_id: p.id }]);
+    expect(await autopayPayments(s.id)).toHaveLength(1);
+    expect(await balance(s.id)).toBe(55000); // credited once
+  });
+
+  it('the charge points at its payment row from the row\u2019s own transaction (a crash right after start() loses nothing)', async () => {
+    const s = await subscriber();
+    await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
+    await charge(s.id, 45000);
+    const online = createOnlinePayments(t.ctx);
+    const crashing = { ...online, start: async (i: Parameters<typeof online.start>[0]) => { await online.start(i); throw new Error('killed'); } };
+    await createAutopayService(t.ctx, crashing).run();
+    const [p] = await autopayPayments(s.id);
+    expect((await charges(s.id))[0].payment_id).toBe(p.id);
+  });
+
+  it('a paused contract (nothing to pay next month) is skipped, not charged a full month\u2019s fee', async () => {
+    const s = await subscriber();
+    await turnOn(s.agent, { rule: 'monthly', day: '1' });
+    await t.ctx.db('contracts').where({ id: s.id }).update({ status: 'paused' });
+    await charge(s.id, 72000); // the balance is 0: without the pause the month would be owed
+    t.clock.set('2026-12-02T05:00:00.000Z');
+    await run();
+    expect(await charges(s.id)).toMatchObject([{ period: '2026-12', status: 'skipped', amount_kopecks: 0 }]);
+    expect(await autopayPayments(s.id)).toHaveLength(0);
+  });
+
+  it('two ticks at once create one charge and count one', async () => {
+    const s = await subscriber();
+    await turnOn(s.agent, { rule: 'monthly', day: '1' });
+    t.clock.set('2026-12-02T05:00:00.000Z');
+    const svc = createAutopayService(t.ctx, createOnlinePayments(t.ctx));
+    const [a, b] = await Promise.all([svc.run(), svc.run()]);
+    expect(a.created + b.created).toBe(1);
+    expect(await charges(s.id)).toHaveLength(1);
+    expect((await svc.run()).created).toBe(0);
+  });
+
+  it('a first payment settled inside start() (the gateway answers succeeded at once) still turns autopayment on', async () => {
+    const s = await subscriber();
+    const sandbox = createOnlinePayments(t.ctx).gateway;
+    const answer = (req: { amountKopecks: number; metadata: Record<string, string> }) => ({
+      id: 'gw-at-once', status: 'succeeded' as const, amount: { value: toValue(req.amountKopecks), currency: 'RUB' }, paid: true, confirmationUrl: null,
+      paymentMethod: { id: 'pm-at-once', saved: true, mask: 'Visa •••• 4242' }, metadata: req.metadata, cancellation: null,
+    });
+    let last: ReturnType<typeof answer> | null = null;
+    const atOnce = { ...sandbox, name: sandbox.name, createPayment: async (req: Parameters<typeof sandbox.createPayment>[0]) => (last = answer(req)), getPayment: async () => last };
+    const svc = createAutopayService(t.ctx, createOnlinePayments(t.ctx, atOnce));
+    const r = await svc.save(s.id, { accept: '1', contact: 'payer@example.ru', rule: 'threshold', amount: 50000, threshold: 100 } as AutopayInput);
+    expect(r).toMatchObject({ kind: 'settled', result: 'credited' });
+    expect(await autopayRow(s.id)).toMatchObject({ status: 'active', payment_method_id: 'pm-at-once' });
+    expect(await t.ctx.db('autopay_consents').where({ contract_id: s.id })).toHaveLength(1);
   });
 });

@@ -260,9 +260,9 @@ describe('YooKassa: reconciliation sends the very same request', () => {
   });
 
   it.each([
-    ['turned off', () => ({ status: 'off', off_reason: 'subscriber' })],
-    ['given another card', () => ({ payment_method_id: 'pm-saved-2' })],
-  ])('an autopayment charge that timed out, autopayment %s meanwhile: canceled (autopay_off), not created again', async (_what, change) => {
+    ['turned off', () => ({ status: 'off', off_reason: 'subscriber' }), null],
+    ['given another card', () => ({ payment_method_id: 'pm-saved-2' }), 'pm-saved-2'],
+  ])('an autopayment charge that timed out, autopayment %s meanwhile: canceled (autopay_off), not created again', async (_what, change, nextCard) => {
     const s = await subscriber();
     await activeAutopay(s.id);
     yk.failNext('hang');
@@ -273,6 +273,10 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     expect(creates()).toHaveLength(1);
     expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'autopay_off' });
     expect(await credits(s.id)).toHaveLength(0);
+    // the next tick: with the card of now (a new try, new key), or nothing when autopayment is off; no «не прошёл» notice
+    await autopayService().run();
+    expect(creates().slice(1).map((r) => (r.body as { payment_method_id: string }).payment_method_id)).toEqual(nextCard ? [nextCard] : []);
+    expect(await t.ctx.db('notifications').where({ contract_id: s.id }).pluck('title')).not.toContain('Автоплатёж не прошёл');
   });
 
   it('a create refused (4xx) on reconciliation: the row is canceled and leaves the batch', async () => {
