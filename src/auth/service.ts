@@ -26,21 +26,26 @@ export function createAuthService(ctx: AppContext): AuthService {
   const byAddress = limiter('login_address', login.maxFailsPerAddress);
   const passwords = createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
 
-  async function throttled(contract: string, ip: string): Promise<number> {
-    const [c, a] = await Promise.all([byContract.get(contract), byAddress.get(ip)]);
-    const over = (r: RateLimiterRes | null, max: number) => (r && r.consumedPoints >= max ? Math.ceil(r.msBeforeNext / 1000) : 0);
-    return Math.max(over(c, login.maxFailsPerContract), over(a, login.maxFailsPerAddress));
-  }
-
-  async function countFailure(contract: string, ip: string): Promise<void> {
-    // consume() rejects once the limit is passed; the rejection is the point, not an error.
-    await Promise.allSettled([byContract.consume(contract), byAddress.consume(ip)]);
+  /**
+   * Counts this try against the contract and the address before the (slow) password check, and gives it back when the
+   * password was right: counted after, parallel guesses would all pass the limit while bcrypt runs. Returns the
+   * seconds to wait when either limit is already reached.
+   */
+  async function countTry(contract: string, ip: string): Promise<number> {
+    const results = await Promise.allSettled([byContract.consume(contract), byAddress.consume(ip)]);
+    let wait = 0;
+    for (const r of results) {
+      if (r.status === 'fulfilled') continue;
+      if (!(r.reason instanceof RateLimiterRes)) throw r.reason;
+      wait = Math.max(wait, Math.ceil(r.reason.msBeforeNext / 1000));
+    }
+    return wait;
   }
 
   return {
     passwords,
     async signIn({ contract, password, ip }) {
-      const wait = await throttled(contract, ip);
+      const wait = await countTry(contract, ip);
       if (wait > 0) {
         await audit(ctx, { actor: 'visitor', action: 'login_throttled', ip, detail: { contract } });
         return { kind: 'throttled', retryAfterSeconds: wait };
@@ -48,11 +53,10 @@ export function createAuthService(ctx: AppContext): AuthService {
       const row = await findContractForSignIn(ctx.db, contract);
       const ok = await passwords.verify(password, row?.password_hash ?? '');
       if (!row || !ok) {
-        await countFailure(contract, ip);
         await audit(ctx, { actor: 'visitor', contractId: row?.id ?? null, action: 'login_failed', ip, detail: { contract } });
         return { kind: 'failed' };
       }
-      await byContract.delete(contract);
+      await Promise.all([byContract.delete(contract), byAddress.reward(ip, 1)]);
       await audit(ctx, { actor: 'subscriber', actorId: row.id, contractId: row.id, action: 'login', ip });
       return { kind: 'ok', contractId: row.id };
     },

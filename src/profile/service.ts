@@ -63,14 +63,19 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     contacts,
 
     async reauth(contractId: number, password: string): Promise<'ok' | 'wrong' | 'throttled'> {
-      const r = await reauthLimiter.get(String(contractId));
-      if (r && r.consumedPoints >= ctx.config.login.maxFailsPerContract) return 'throttled';
+      // The try is counted before the (slow) check and given back when it was right: counted after, parallel
+      // guesses would all pass the limit while bcrypt runs.
+      const key = String(contractId);
+      try {
+        await reauthLimiter.consume(key);
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return 'throttled';
+        throw e;
+      }
       const row = (await ctx.db('contracts').where({ id: contractId }).first('password_hash')) as { password_hash: string };
-      if (await passwords.verify(password, row.password_hash)) return 'ok';
-      await reauthLimiter.consume(String(contractId)).catch((e: unknown) => {
-        if (!(e instanceof RateLimiterRes)) throw e;
-      });
-      return 'wrong';
+      if (!(await passwords.verify(password, row.password_hash))) return 'wrong';
+      await reauthLimiter.reward(key, 1);
+      return 'ok';
     },
 
     /** A code to the new phone; the phone joins the contract only when the code comes back. */
@@ -192,7 +197,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       Number((await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').count({ n: '*' }).first())?.n ?? 0),
 
     async sessions(contractId: number, currentSid: string): Promise<DeviceSession[]> {
-      const rows = (await ctx.db('sessions').where({ contract_id: contractId }).where('expired', '>=', new Date().toISOString()).select('sid', 'sess', 'expired')) as SessionRow[];
+      const rows = (await ctx.db('sessions').where({ contract_id: contractId }).where('expired', '>=', new Date().toISOString()) /* the store's own clock: it expires sessions by wall time */.select('sid', 'sess', 'expired')) as SessionRow[];
       return rows
         .map((r) => {
           const s = JSON.parse(r.sess) as { ip?: string; userAgent?: string; lastSeenAt?: number; passport?: { user?: { contractId?: number } } };

@@ -170,6 +170,23 @@ describe('limits on sign-in attempts', () => {
     await limited.close();
   });
 
+  it('counts parallel guesses before checking them: no more passwords are checked than the limit', async () => {
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3' });
+    try {
+      const c = await makeContract(limited.ctx);
+      const agents = await Promise.all(Array.from({ length: 20 }, async () => {
+        const agent = request.agent(limited.app);
+        return { agent, csrf: csrfFrom((await agent.get('/login')).text) };
+      }));
+      const codes = await Promise.all(agents.map(({ agent, csrf }) => agent.post('/login').type('form').send({ _csrf: csrf, contract: c.number, password: 'нет' }).then((r) => r.status)));
+      expect(codes.filter((s) => s === 401)).toHaveLength(3);
+      expect(codes.filter((s) => s === 429)).toHaveLength(17);
+      expect(await limited.ctx.db('audit_log').where({ action: 'login_failed' })).toHaveLength(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('stops an address that tries many contracts', async () => {
     const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_ADDRESS: '4' });
     const c = await makeContract(limited.ctx);

@@ -56,6 +56,23 @@ describe('contacts', () => {
     expect((await s.agent.get('/cabinet/profile/contacts')).text).toContain('введите пароль ещё раз');
   });
 
+  it('counts parallel wrong passwords before checking them: no more are checked than the sign-in limit', async () => {
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3', SMS_FILE: path.join(dir, 'sms.jsonl'), EMAIL_FILE: path.join(dir, 'email.jsonl') });
+    try {
+      const c = await makeContract(limited.ctx, { password: 'old password 1' });
+      const { agent } = await signIn(limited.app, c.number, 'old password 1');
+      const csrf = csrfFrom((await agent.get('/cabinet/profile/contacts')).text);
+      const codes = await Promise.all(Array.from({ length: 20 }, () => agent.post('/cabinet/profile/contacts/reauth').type('form').send({ _csrf: csrf, password: 'nope' }).then((r) => r.status)));
+      expect(codes.filter((s) => s === 401)).toHaveLength(3);
+      expect(codes.filter((s) => s === 429)).toHaveLength(17);
+      // the right password is refused too until the block ends; a right one before the limit gives its try back
+      const page = await agent.get('/cabinet/profile/contacts');
+      expect((await agent.post('/cabinet/profile/contacts/reauth').type('form').send({ _csrf: csrfFrom(page.text), password: 'old password 1' })).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('adds a phone only after the code sent to it; a wrong code or a bad number is refused; old contacts are told; audited', async () => {
     const s = await subscriber();
     await reauth(s.agent);
