@@ -1,5 +1,6 @@
 // «Профиль»: contact details (after the current password again), notification subscriptions, notices, sessions.
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { audit } from '../audit/service';
 import type { PasswordHasher } from '../auth/passwords';
@@ -47,10 +48,11 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   }
 
   /** Everyone who should hear that the contacts changed: the phones and e-mail as they were before. */
-  async function tellOldContacts(contractId: number, what: string) {
-    await ctx.db.transaction((trx) =>
-      notify(ctx, trx, { contractId, topic: 'account', title: 'Контакты изменены', text: `${what}. Если это были не вы, позвоните в контакт-центр.`, key: `contacts:${contractId}:${nowIso()}:${what}` }),
-    );
+  /** Tells the contract's contacts as they are in `trx` now: call it before the change, in the change's transaction. */
+  async function tellOldContacts(contractId: number, what: string, trx?: Knex.Transaction) {
+    const tell = (t: Knex.Transaction) =>
+      notify(ctx, t, { contractId, topic: 'account', title: 'Контакты изменены', text: `${what}. Если это были не вы, позвоните в контакт-центр.`, key: `contacts:${contractId}:${nowIso()}:${what}` });
+    await (trx ? tell(trx) : ctx.db.transaction(tell));
   }
 
   /** Every e-mail carries one-click unsubscribe (RFC 8058); from a service e-mail it turns off every optional e-mail. */
@@ -114,11 +116,15 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
         await ctx.db('contact_changes').where({ id: row.id }).update({ wrong_tries: tries, ...(tries >= MAX_WRONG ? { cancelled_at: nowIso() } : {}) });
         return tries >= MAX_WRONG ? 'gone' : 'wrong';
       }
-      await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`);
-      await ctx.db.transaction(async (trx) => {
-        await trx('contact_changes').where({ id: row.id }).update({ confirmed_at: nowIso() });
+      // A double submit confirms (and tells the old contacts) once: the first update wins.
+      const done = await ctx.db.transaction(async (trx) => {
+        const n = await trx('contact_changes').where({ id: row.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
+        if (!n) return false;
+        await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`, trx);
         await trx('contract_phones').insert({ contract_id: contractId, phone: row.value, created_at: nowIso() }).onConflict(['contract_id', 'phone']).ignore();
+        return true;
       });
+      if (!done) return 'gone';
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_added', ip, detail: { phone: maskPhone(row.value) } });
       return 'ok';
     },
@@ -174,11 +180,12 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const link = await this.emailLink(token);
       if (!link) return false;
       const old = (await ctx.db('contracts').where({ id: link.contractId }).first('email')) as { email: string | null };
-      // the old address (and the phones) hear of it before the change
-      await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`);
       const n = await ctx.db.transaction(async (trx) => {
         const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
-        if (done) await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });
+        if (!done) return 0; // a second click: already confirmed, nobody is told twice
+        // the old address (and the phones) hear of it: told in the same transaction, before the address changes
+        await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`, trx);
+        await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });
         return done;
       });
       if (n) await audit(ctx, { actor: 'subscriber', actorId: link.contractId, contractId: link.contractId, action: 'email_changed', ip, detail: { from: old.email, to: link.email } });

@@ -97,6 +97,12 @@ describe('contacts', () => {
     // the old phone and the old e-mail are told
     const told = await t.ctx.db('outbox').where({ contract_id: s.id, topic: 'account' }).select('channel', 'recipient');
     expect(told).toEqual(expect.arrayContaining([{ channel: 'sms', recipient: '+79131234567' }, { channel: 'email', recipient: 'old@example.ru' }]));
+    expect(told).not.toContainEqual({ channel: 'sms', recipient: '+79051112233' }); // the old contacts, not the new phone
+    // the same code again (a double submit): nothing more is added, nobody is told twice
+    const again = await contactsPost(s.agent, '/cabinet/profile/contacts/phone/confirm', { change, code });
+    expect(again.status).not.toBe(500);
+    expect(await t.ctx.db('contract_phones').where({ contract_id: s.id })).toHaveLength(2);
+    expect(await t.ctx.db('outbox').where({ contract_id: s.id, topic: 'account' })).toHaveLength(told.length);
     expect(await audits(s.id)).toEqual(expect.arrayContaining(['phone_code_sent', 'phone_added']));
   });
 
@@ -150,6 +156,7 @@ describe('contacts', () => {
     // used once
     const again = await visitor.post('/email/confirm').type('form').send({ _csrf: csrfFrom(confirm.text), token: new URL(link).searchParams.get('token') });
     expect(again.status).toBe(410);
+    expect(await t.ctx.db('outbox').where({ recipient: 'old@example.ru', topic: 'account' })).toHaveLength(1); // told once
   });
 
   it('lets an e-mail link expire after 24 hours', async () => {
