@@ -10,6 +10,7 @@ import * as m20261125020000 from './20261125020000_online_payments';
 import * as m20261125030000 from './20261125030000_outbox_recovery';
 import * as m20261125030100 from './20261125030100_contact_changes';
 import * as m20261125040000 from './20261125040000_notifications_unread';
+import * as m20261125050000 from './20261125050000_outbox_expiry';
 import * as m20261125050100 from './20261125050100_payment_requests';
 
 type Migration = { name: string; module: Knex.Migration };
@@ -24,6 +25,7 @@ const migrations: Migration[] = [
   { name: '20261125030000_outbox_recovery', module: m20261125030000 },
   { name: '20261125030100_contact_changes', module: m20261125030100 },
   { name: '20261125040000_notifications_unread', module: m20261125040000 },
+  { name: '20261125050000_outbox_expiry', module: m20261125050000 },
   { name: '20261125050100_payment_requests', module: m20261125050100 },
 ];
 

@@ -6,7 +6,8 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 
 export type OutMessage = { id: number; channel: 'sms' | 'email'; recipient: string; subject: string | null; body: string; headers: Record<string, string> };
-export type Driver = { name: string; send(m: OutMessage): Promise<string> };
+/** `signal` is aborted when the outbox gives up on this send (its overall timeout): a driver that can, stops then. */
+export type Driver = { name: string; send(m: OutMessage, signal?: AbortSignal): Promise<string> };
 
 export class SendError extends Error {
   constructor(message: string, readonly permanent: boolean) {
@@ -31,10 +32,11 @@ export function fileDriver(file: string, now: () => Date): Driver {
   };
 }
 
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
+async function getJson(url: string, timeoutMs: number, abort?: AbortSignal): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    res = await fetch(url, { signal: abort ? AbortSignal.any([timeout, abort]) : timeout });
   } catch (err) {
     const e = err as Error;
     throw new SendError(e.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : `cannot reach the gateway: ${e.message}`, false);
@@ -59,10 +61,10 @@ const SMSRU_PERMANENT = new Set([202, 203, 205, 207, 209, 212, 213]);
 export function smsRuDriver(cfg: Config['outbox']['sms'], timeoutMs: number): Driver {
   return {
     name: 'smsru',
-    async send(m) {
+    async send(m, signal) {
       const q = new URLSearchParams({ api_id: cfg.smsruApiId, to: digits(m.recipient), msg: m.body, json: '1' });
       if (cfg.sender) q.set('from', cfg.sender);
-      const answer = (await getJson(`${cfg.smsruUrl}/sms/send?${q}`, timeoutMs)) as {
+      const answer = (await getJson(`${cfg.smsruUrl}/sms/send?${q}`, timeoutMs, signal)) as {
         status?: string; status_code?: number; status_text?: string; sms?: Record<string, { status?: string; status_code?: number; status_text?: string; sms_id?: string }>;
       };
       if (answer.status !== 'OK') {
@@ -87,10 +89,10 @@ const SMSC_PERMANENT = new Set([1, 6, 7, 8]);
 export function smscDriver(cfg: Config['outbox']['sms'], timeoutMs: number): Driver {
   return {
     name: 'smsc',
-    async send(m) {
+    async send(m, signal) {
       const q = new URLSearchParams({ login: cfg.smscLogin, psw: cfg.smscPassword, phones: digits(m.recipient), mes: m.body, fmt: '3', charset: 'utf-8' });
       if (cfg.sender) q.set('sender', cfg.sender);
-      const answer = (await getJson(`${cfg.smscUrl}/sys/send.php?${q}`, timeoutMs)) as { id?: number; cnt?: number; error?: string; error_code?: number };
+      const answer = (await getJson(`${cfg.smscUrl}/sys/send.php?${q}`, timeoutMs, signal)) as { id?: number; cnt?: number; error?: string; error_code?: number };
       if (answer.error_code !== undefined || answer.error !== undefined) {
         const code = Number(answer.error_code);
         throw new SendError(`SMSC ${code}: ${answer.error ?? 'error'}`, SMSC_PERMANENT.has(code));

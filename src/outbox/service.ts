@@ -1,21 +1,27 @@
 // The outbox: every SMS and e-mail is a row first, then a worker sends it. A failure that may pass (a gateway down,
 // a timeout) is tried again with growing pauses; after OUTBOX_MAX_ATTEMPTS, or on a final refusal, the row is
 // 'failed' and stays for staff to see and re-queue (npm run outbox -- retry ID). Nothing is ever deleted.
-// SMS wait for the morning during quiet hours (SMS_QUIET_FROM_HOUR..SMS_QUIET_TO_HOUR provider time), except one-time codes.
+// SMS wait for the morning during quiet hours (SMS_QUIET_FROM_HOUR..SMS_QUIET_TO_HOUR provider time), except one-time codes,
+// which instead expire (expires_at): never sent late, never re-queued by staff.
+// A send is cut off after OUTBOX_TIMEOUT_MS, inside a lease twice as long plus a minute; its result is written only
+// under that lease; a message the gateway accepted is never queued again. SMS and e-mail run side by side, and a
+// channel's batch stops after CHANNEL_STOP_AFTER transient failures in a row.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
 import { dayOf, startOfDay } from '../lib/dates';
-import { driversFor, SendError, type Driver } from './drivers';
+import { driversFor, SendError, type Driver, type OutMessage } from './drivers';
 
 export type OutboxRow = {
   id: number; channel: 'sms' | 'email'; recipient: string; subject: string | null; body: string; headers: string | null; topic: string;
   contract_id: number | null; one_time_code: number | boolean; state: 'queued' | 'sent' | 'failed'; attempts: number; next_try_at: string;
   last_error: string | null; provider_id: string | null; idempotency_key: string | null; created_at: string; sent_at: string | null;
+  expires_at: string | null;
 };
 
 export type NewMessage = {
   channel: 'sms' | 'email'; recipient: string; subject?: string; text: string; topic: string; contractId?: number | null;
   oneTimeCode?: boolean; headers?: Record<string, string>; key?: string;
+  /** A one-time code's end (default: RECOVERY_CODE_MINUTES from now). */ expiresAt?: Date;
 };
 
 const backoffMs = (attempts: number) => Math.min(60 * 60_000, 60_000 * 2 ** (attempts - 1)); // 1, 2, 4 ... 60 minutes
@@ -37,14 +43,17 @@ export function quietUntil(at: Date, tz: string, fromHour: number, toHour: numbe
   return end;
 }
 
-/** Puts a message in the outbox, in the caller's transaction. The same key twice queues it once. */
+/** Puts a message in the outbox, in the caller's transaction. The same key twice queues it once. A one-time code
+ *  expires (`expiresAt`, else RECOVERY_CODE_MINUTES after now): after that it is marked failed, never sent late. */
 export async function enqueue(ctx: AppContext, db: Knex | Knex.Transaction, m: NewMessage): Promise<number | null> {
-  const now = ctx.clock.now().toISOString();
+  const at = ctx.clock.now();
+  const now = at.toISOString();
+  const expiresAt = m.oneTimeCode ? (m.expiresAt ?? new Date(at.getTime() + ctx.config.recovery.codeMinutes * 60_000)).toISOString() : null;
   const ids = await db('outbox')
     .insert({
       channel: m.channel, recipient: m.recipient, subject: m.subject ?? null, body: m.text, headers: m.headers ? JSON.stringify(m.headers) : null,
       topic: m.topic, contract_id: m.contractId ?? null, one_time_code: Boolean(m.oneTimeCode), state: 'queued', attempts: 0,
-      next_try_at: now, idempotency_key: m.key ?? null, created_at: now,
+      next_try_at: now, idempotency_key: m.key ?? null, created_at: now, expires_at: expiresAt,
     })
     .onConflict('idempotency_key')
     .ignore()
@@ -57,73 +66,159 @@ export async function enqueue(ctx: AppContext, db: Knex | Knex.Transaction, m: N
 /** A one-time code is not left readable in the database once it has gone out. */
 const maskCode = (text: string) => text.replace(/\d{6}/g, '******');
 
+/** Staff asked to queue again a message that must not go again (a one-time code: expired, and its text is masked). */
+export class OutboxRetryRefused extends Error {}
+
+type Outcome = 'sent' | 'retry' | 'failed' | 'expired' | 'deferred' | 'skipped';
+/** After this many transient failures in a row, a channel's batch stops until the next run (the gateway is down). */
+export const CHANNEL_STOP_AFTER = 3;
+const MARK_SENT_TRIES = 4;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The driver's answer, or a transient SendError once `ms` have passed (the driver's signal is aborted then). */
+async function sendWithin(driver: Driver, m: OutMessage, ms: number): Promise<string> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new SendError(`no answer in ${ms} ms (outbox timeout)`, false);
+      abort.abort(err);
+      reject(err);
+    }, ms);
+  });
+  try {
+    return await Promise.race([driver.send(m, abort.signal), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Driver } = driversFor(ctx.config, () => ctx.clock.now())) {
   const { maxAttempts, timeoutMs, quietFromHour, quietToHour } = ctx.config.outbox;
+  // A send is cut off after timeoutMs (sendWithin); the lease leaves as much again plus a minute for writing the
+  // result, so no other worker can claim a row while this one may still be sending it.
+  const leaseMs = 2 * timeoutMs + 60_000;
+  const log = { warn: ctx.logger.warn.bind(ctx.logger), error: ctx.logger.error.bind(ctx.logger) };
 
-  /** Takes the row for this worker (a lease as long as two timeouts), so that two workers never send it twice. */
-  async function claim(row: OutboxRow, nowIso: string): Promise<boolean> {
-    const lease = new Date(ctx.clock.now().getTime() + 2 * timeoutMs + 1000).toISOString();
+  /** Takes the row for this worker: moves next_try_at to the lease's end. Returns the lease, or null if another worker has it. */
+  async function claim(row: OutboxRow, nowIso: string): Promise<string | null> {
+    const lease = new Date(ctx.clock.now().getTime() + leaseMs).toISOString();
     const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: row.next_try_at }).where('next_try_at', '<=', nowIso).update({ next_try_at: lease });
-    return n === 1;
+    return n === 1 ? lease : null;
   }
 
-  async function deliver(row: OutboxRow): Promise<'sent' | 'retry' | 'failed' | 'deferred' | 'skipped'> {
+  /** Records a delivered message. The gateway has it: whatever happens here, it is never queued again. */
+  async function markSent(row: OutboxRow, lease: string, providerId: string): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: lease }).update({
+          state: 'sent', attempts: row.attempts + 1, sent_at: ctx.clock.now().toISOString(), provider_id: providerId, last_error: null,
+          ...(row.one_time_code ? { body: maskCode(row.body) } : {}),
+        });
+        if (n !== 1) log.error({ outbox: { id: row.id, providerId } }, 'outbox: sent, but the row is no longer under this worker\u2019s lease; not recorded');
+        return;
+      } catch (err) {
+        if (i >= MARK_SENT_TRIES) {
+          log.error({ err, outbox: { id: row.id, channel: row.channel, providerId, leaseUntil: lease } },
+            'outbox: SENT BUT NOT RECORDED: the gateway accepted the message, marking it sent failed; the row stays leased (it may go again once the lease ends)');
+          return;
+        }
+        await sleep(100 * 2 ** i);
+      }
+    }
+  }
+
+  /** A one-time code past its expiry is failed, not sent: nobody waits for it any more. */
+  async function expire(row: OutboxRow, leaseOrNext: string, lastError: string): Promise<void> {
+    await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: leaseOrNext }).update({
+      state: 'failed', last_error: lastError.slice(0, 500), body: maskCode(row.body),
+    });
+  }
+
+  async function deliver(row: OutboxRow): Promise<{ outcome: Outcome; transient?: boolean }> {
     const now = ctx.clock.now();
+    if (row.one_time_code && row.expires_at && now.getTime() >= new Date(row.expires_at).getTime()) {
+      await expire(row, row.next_try_at, row.last_error ? `expired (last error: ${row.last_error})` : 'expired');
+      return { outcome: 'expired' };
+    }
     if (row.channel === 'sms' && !row.one_time_code) {
       const until = quietUntil(now, ctx.config.timeZone, quietFromHour, quietToHour);
       if (until) {
-        await ctx.db('outbox').where({ id: row.id, state: 'queued' }).update({ next_try_at: until.toISOString() });
-        return 'deferred';
+        await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: row.next_try_at }).update({ next_try_at: until.toISOString() });
+        return { outcome: 'deferred' };
       }
     }
-    if (!(await claim(row, now.toISOString()))) return 'skipped';
+    const lease = await claim(row, now.toISOString());
+    if (!lease) return { outcome: 'skipped' };
     const driver = row.channel === 'sms' ? drivers.sms : drivers.email;
+    let providerId: string;
     try {
-      const providerId = await driver.send({
+      providerId = await sendWithin(driver, {
         id: row.id, channel: row.channel, recipient: row.recipient, subject: row.subject, body: row.body,
         headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {},
-      });
-      await ctx.db('outbox').where({ id: row.id }).update({
-        state: 'sent', attempts: row.attempts + 1, sent_at: ctx.clock.now().toISOString(), provider_id: providerId, last_error: null,
-        ...(row.one_time_code ? { body: maskCode(row.body) } : {}),
-      });
-      return 'sent';
+      }, timeoutMs);
     } catch (err) {
       const attempts = row.attempts + 1;
       const permanent = err instanceof SendError && err.permanent;
-      const failed = permanent || attempts >= maxAttempts;
-      ctx.logger.warn({ err, outbox: { id: row.id, channel: row.channel, attempts, driver: driver.name } }, 'outbox: sending failed');
-      await ctx.db('outbox').where({ id: row.id }).update({
-        attempts, last_error: String(err instanceof Error ? err.message : err).slice(0, 500),
-        state: failed ? 'failed' : 'queued', next_try_at: new Date(ctx.clock.now().getTime() + backoffMs(attempts)).toISOString(),
+      const message = String(err instanceof Error ? err.message : err);
+      const nextTry = new Date(ctx.clock.now().getTime() + backoffMs(attempts));
+      const expired = Boolean(row.one_time_code && row.expires_at && nextTry.getTime() >= new Date(row.expires_at).getTime());
+      const failed = permanent || attempts >= maxAttempts || expired;
+      log.warn({ err, outbox: { id: row.id, channel: row.channel, attempts, driver: driver.name } }, 'outbox: sending failed');
+      const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: lease }).update({
+        attempts, last_error: (expired && !permanent ? `expired (last error: ${message})` : message).slice(0, 500),
+        state: failed ? 'failed' : 'queued', next_try_at: nextTry.toISOString(),
         ...(failed && row.one_time_code ? { body: maskCode(row.body) } : {}),
       });
-      return failed ? 'failed' : 'retry';
+      if (n !== 1) log.warn({ outbox: { id: row.id } }, 'outbox: the row is no longer under this worker\u2019s lease; failure not recorded');
+      return { outcome: !failed ? 'retry' : expired && !permanent ? 'expired' : 'failed', transient: !permanent };
+    }
+    await markSent(row, lease, providerId);
+    return { outcome: 'sent' };
+  }
+
+  /** One channel's due rows, oldest first; stops after CHANNEL_STOP_AFTER transient failures in a row (the rest keep their next_try_at). */
+  async function runChannel(channel: 'sms' | 'email', limit: number, counts: Record<Outcome, number>): Promise<void> {
+    const rows = (await ctx.db('outbox').where({ state: 'queued', channel }).where('next_try_at', '<=', ctx.clock.now().toISOString()).orderBy('id').limit(limit)) as OutboxRow[];
+    let failuresInARow = 0;
+    for (const [i, row] of rows.entries()) {
+      const { outcome, transient } = await deliver(row);
+      counts[outcome]++;
+      if (outcome === 'sent') failuresInARow = 0;
+      else if (transient) failuresInARow++;
+      if (failuresInARow >= CHANNEL_STOP_AFTER && i < rows.length - 1) {
+        log.warn({ outbox: { channel, waiting: rows.length - i - 1 } }, `outbox: ${channel} failed ${failuresInARow} times in a row; the rest wait for the next run`);
+        return;
+      }
     }
   }
 
   return {
     drivers,
-    /** Sends every message that is due, oldest first. */
+    /** Sends every message that is due, oldest first, SMS and e-mail side by side (`limit` rows of each). */
     async runDue(limit = 100): Promise<Record<string, number>> {
-      const counts: Record<string, number> = { sent: 0, retry: 0, failed: 0, deferred: 0, skipped: 0 };
-      const rows = await ctx.db('outbox').where({ state: 'queued' }).where('next_try_at', '<=', ctx.clock.now().toISOString()).orderBy('id').limit(limit) as OutboxRow[];
-      for (const row of rows) counts[await deliver(row)]++;
+      const counts: Record<Outcome, number> = { sent: 0, retry: 0, failed: 0, expired: 0, deferred: 0, skipped: 0 };
+      await Promise.all([runChannel('sms', limit, counts), runChannel('email', limit, counts)]);
       return counts;
     },
     /** Tries one message now (a one-time code should not wait for the next tick); on failure the worker retries it. */
-    async sendNow(id: number) {
+    async sendNow(id: number): Promise<Outcome> {
       const row = (await ctx.db('outbox').where({ id, state: 'queued' }).first()) as OutboxRow | undefined;
-      return row ? deliver(row) : 'skipped';
+      return row ? (await deliver(row)).outcome : 'skipped';
     },
     list(filter: { state?: string; limit?: number } = {}) {
       const q = ctx.db('outbox').orderBy('id', 'desc').limit(filter.limit ?? 50);
       if (filter.state) q.where({ state: filter.state });
       return q as Promise<OutboxRow[]>;
     },
-    /** Staff put a failed message back in the queue (after fixing the gateway's account, say). */
+    /** Staff put a failed message back in the queue (after fixing the gateway's account, say). False if it is not
+     *  failed; throws OutboxRetryRefused for a one-time code (it has expired and its text is masked). */
     async retry(id: number): Promise<boolean> {
-      const n = await ctx.db('outbox').where({ id, state: 'failed' }).update({ state: 'queued', attempts: 0, next_try_at: ctx.clock.now().toISOString() });
+      const row = (await ctx.db('outbox').where({ id }).first()) as OutboxRow | undefined;
+      if (row?.one_time_code) {
+        throw new OutboxRetryRefused(`message ${id} is a one-time code: it is never sent again (the code has expired and its text is masked); the subscriber asks for a new code`);
+      }
+      const n = await ctx.db('outbox').where({ id, state: 'failed', one_time_code: false }).update({ state: 'queued', attempts: 0, next_try_at: ctx.clock.now().toISOString() });
       return n === 1;
     },
   };
