@@ -88,15 +88,16 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       if ((await sentToday(contractId)) >= CODES_PER_DAY) return { kind: 'limit' };
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
       const at = ctx.clock.now();
+      const expiresAt = new Date(at.getTime() + CODE_MINUTES * 60_000);
       const { changeId, outboxId } = await ctx.db.transaction(async (trx) => {
         const placeholder = sha256(crypto.randomBytes(16).toString('hex'));
         const [row] = (await trx('contact_changes').insert({
           contract_id: contractId, kind: 'phone', value: phone, secret_hash: placeholder, created_at: at.toISOString(),
-          expires_at: new Date(at.getTime() + CODE_MINUTES * 60_000).toISOString(),
+          expires_at: expiresAt.toISOString(),
         }).returning('id')) as { id: number }[];
         await trx('contact_changes').where({ id: row.id }).update({ secret_hash: codeHash(row.id, code) });
         const outboxId = await enqueue(ctx, trx, {
-          channel: 'sms', recipient: phone, topic: 'contacts', contractId, oneTimeCode: true,
+          channel: 'sms', recipient: phone, topic: 'contacts', contractId, oneTimeCode: true, expiresAt, // never sent after the code dies
           text: `Код для подтверждения телефона: ${code}. Никому его не сообщайте. ${ctx.config.provider.name}`,
         });
         return { changeId: row.id, outboxId };
