@@ -3,11 +3,8 @@
 // dashboard, changes the subscriptions and finds them kept after a reload, and ends a session signed in from a second
 // browser context, which is then signed out. With JavaScript every step is swapped in by htmx: a mark on window
 // survives each step of a page. Each mode gets its own app (a fresh demo database).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp, codeFromSms } from './support';
+import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp, codeFromSms, useFileOutbox } from './support';
 
 jest.setTimeout(90_000);
 
@@ -21,11 +18,7 @@ describeWithBrowser('the profile', () => {
   describe.each(MODES)('$label', (mode) => {
     let app: RunningApp;
     let browser: Browser;
-    const smsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-e2e-profile-')), 'sms.jsonl');
-    beforeAll(() => {
-      process.env.SMS_FILE = smsFile; // read by startApp's server through its environment
-      process.env.EMAIL_FILE = `${smsFile}.email`;
-    });
+    const smsFile = useFileOutbox('profile');
     useAppAndBrowser((a, b) => {
       app = a;
       browser = b;

@@ -1,11 +1,8 @@
 // «Не помните пароль?» in the browser, with and without JavaScript: the demo subscriber finds the contract, picks a
 // phone, reads the code from the SMS file outbox (SMS_DRIVER=file) as a tester does, sets a new password and is in.
 // Each mode gets its own app (a fresh demo database), so both recover contract 100001 within the one-a-minute code limit.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, useAppAndBrowser, where, type RunningApp, codeFromSms } from './support';
+import { contractHeading, DEMO, describeWithBrowser, MODES, newContext, useAppAndBrowser, where, type RunningApp, codeFromSms, useFileOutbox } from './support';
 
 jest.setTimeout(90_000);
 
@@ -15,11 +12,7 @@ describeWithBrowser('recovering the password by SMS', () => {
   describe.each(MODES)('$label', (mode) => {
     let app: RunningApp;
     let browser: Browser;
-    const smsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-e2e-sms-')), 'sms.jsonl');
-    beforeAll(() => {
-      process.env.SMS_FILE = smsFile; // read by startApp's server through its environment
-      process.env.EMAIL_FILE = `${smsFile}.email`;
-    });
+    const smsFile = useFileOutbox('sms');
     useAppAndBrowser((a, b) => {
       app = a;
       browser = b;

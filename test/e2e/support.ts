@@ -182,3 +182,21 @@ export async function codeFromSms(file: string, to: string): Promise<string> {
   }
   throw new Error(`no SMS to ${to} in ${file}`);
 }
+
+/**
+ * Points the app this suite starts at its own file outbox (SMS_DRIVER=file) and returns the SMS file's path. Call it
+ * before useAppAndBrowser: the server reads SMS_FILE and EMAIL_FILE from the environment it inherits; they are
+ * removed again after the suite.
+ */
+export function useFileOutbox(name: string): string {
+  const smsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `kabinet-e2e-${name}-`)), 'sms.jsonl');
+  beforeAll(() => {
+    process.env.SMS_FILE = smsFile;
+    process.env.EMAIL_FILE = `${smsFile}.email`;
+  });
+  afterAll(() => {
+    delete process.env.SMS_FILE;
+    delete process.env.EMAIL_FILE;
+  });
+  return smsFile;
+}
