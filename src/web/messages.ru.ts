@@ -43,8 +43,6 @@ export const ru = {
   'auth.logout': 'Выйти',
 
   'recover.title': 'Восстановление пароля',
-  'recover.lead': 'Восстановление пароля по SMS прямо на сайте скоро появится.',
-  'recover.now': 'Пока новый пароль выдаст контакт-центр (назовите номер договора и ФИО владельца) или любой офис по паспорту.',
   'recover.offices': 'Адреса офисов',
   'recover.back': 'Вернуться ко входу',
 
@@ -434,7 +432,7 @@ export const ru = {
   'cabinet.paused': 'Действует добровольная блокировка: абонентская плата не начисляется.',
   'cabinet.pausedFee': 'Действует добровольная блокировка: вместо абонентской платы списывается {amount} в день.',
 
-  // ---- online payments, receipts, autopayment (issue 4) ----
+  // ---- online payments, receipts, autopayment ----
   'pay.nav': 'Оплатить',
   'pay.title': 'Оплата банковской картой',
   'pay.lead': 'Данные карты вы вводите на странице платёжной системы: к нам они не попадают. Деньги поступят на баланс сразу после оплаты.',
@@ -554,7 +552,7 @@ export const ru = {
   'autopay.charge.failed': 'Не удалось',
   'autopay.charge.refused': 'Карта отклонена',
   'autopay.charge.skipped': 'Не нужно: денег хватает',
-  // ---- end of issue 4 block ----
+  // ---- end of the payments block ----
 
   'error.title': 'Ошибка',
   'error.notFound': 'Такой страницы нет. Проверьте адрес или начните с главной.',
@@ -567,7 +565,7 @@ export const ru = {
   'error.internal': 'Что-то пошло не так на нашей стороне. Попробуйте позже или позвоните в контакт-центр.',
   'error.toHome': 'На главную',
 
-  // ---- issue 5: password recovery by SMS, subscriptions, notices, sessions, profile ----
+  // ---- password recovery by SMS, subscriptions, notices, sessions, profile ----
   'rec.find.lead': 'Укажите номер договора: мы покажем телефоны, привязанные к нему, и пришлём код по SMS на выбранный.',
   'rec.find.submit': 'Найти',
   'rec.none': 'Не удалось найти телефон для SMS по этому номеру договора. Проверьте номер или восстановите пароль через контакт-центр (назовите номер договора и ФИО владельца) или в любом офисе по паспорту.',
@@ -677,11 +675,11 @@ export const ru = {
   'prof.unsub.done': 'Готово: письма на тему «{topic}» больше не придут. Изменить это можно в кабинете, в разделе «Подписка на уведомления».',
   'prof.unsub.bad': 'Ссылка для отписки повреждена. Настроить письма можно в кабинете, в разделе «Подписка на уведомления».',
   'prof.unsub.all': 'все необязательные письма',
-  // ---- profile with htmx, dashboard notices (h6) ----
+  // ---- profile with htmx, dashboard notices ----
   'cabinet.recovered': 'Пароль изменён. Вы вошли в кабинет.',
   'cabinet.notices': 'Новые уведомления',
   'cabinet.notices.all': 'Все уведомления',
-  // ---- end of h6 block ----
+  // ---- end of the profile and notices block ----
 } satisfies Record<string, string | PluralForms>;
 
 export type Messages = typeof ru;
