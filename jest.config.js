@@ -8,6 +8,8 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/process/'],
+      // jest's 5 s default fails on a loaded 2-core machine (bcrypt, whole-app tests); slower suites set their own.
+      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/globalSetup.js',
     },
     {
@@ -15,6 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/process/**/*.test.ts'],
+      testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/globalSetup.js',
     },
   ],

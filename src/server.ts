@@ -10,6 +10,7 @@ import { isEmpty, seedDemo } from '../seeds/demo';
 
 async function seedIfEmpty(ctx: AppContext): Promise<void> {
   if (!ctx.config.demoSeed || !(await isEmpty(ctx.db))) return;
+  ctx.logger.info('empty database: seeding the demo provider');
   const hasher = createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
   const now = ctx.clock.now();
   const r = await seedDemo(ctx.db, { now, today: dayOf(now, ctx.config.timeZone), timeZone: ctx.config.timeZone, hashPassword: hasher.hash });

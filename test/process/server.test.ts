@@ -49,9 +49,26 @@ async function healthy(s: Server, timeoutMs = 60_000): Promise<void> {
   throw new Error(`server did not become healthy:\n${s.out()}`);
 }
 
+async function waitFor(done: () => boolean, timeoutMs: number, s: Server): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`timed out waiting:\n${s.out()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function stop(s: Server): Promise<number | null> {
   s.child.kill('SIGTERM');
   return s.exited;
+}
+
+function limiterRows(): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('select count(*) n from rate_limits').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 function counts() {
@@ -85,7 +102,7 @@ describe('the server process', () => {
 
   it('after a kill -9 in the middle of seeding, the next start leaves a whole demo provider', async () => {
     const victim = await start();
-    await new Promise((r) => setTimeout(r, 700)); // migrations done, seeding under way
+    await waitFor(() => victim.out().includes('seeding the demo provider'), 60_000, victim); // migrations done, seeding under way
     victim.child.kill('SIGKILL');
     await victim.exited;
     const next = await start();
@@ -108,7 +125,8 @@ describe('the server process', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ _csrf: csrf, contract: '100001', password: 'centra2026' }),
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight: the sign-in has counted its try (a rate_limits row) before the slow password check.
+    await waitFor(() => limiterRows() > 0, 30_000, s);
     s.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(303);
