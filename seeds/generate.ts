@@ -4,7 +4,7 @@
 // blocked and not charged, as the billing rules say.
 import type { LedgerEntryInput } from '../src/billing/queries';
 import { chargeForDays } from '../src/billing/forecast';
-import { addDays, daysInMonth, pad, splitDay, startOfDay, type Day } from '../src/lib/dates';
+import { addDays, atLocalTime, daysInMonth, pad, splitDay, type Day } from '../src/lib/dates';
 import { DEMO, TARIFFS } from './provider';
 
 export type GeneratedPayment = { amount_kopecks: number; method: string; status: string; created_at: string; idempotency_key: string };
@@ -62,7 +62,7 @@ export type GenerateOptions = { today: Day; timeZone: string; months: number; se
 
 /** The provider day `day` at hh:mm local time, as a UTC ISO string. */
 function at(day: Day, hh: number, mm: number, tz: string): string {
-  return new Date(startOfDay(day, tz).getTime() + (hh * 60 + mm) * 60_000).toISOString();
+  return atLocalTime(day, hh, mm, tz).toISOString();
 }
 
 export function generateContract(index: number, o: GenerateOptions): GeneratedContract {

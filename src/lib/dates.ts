@@ -1,24 +1,14 @@
 // Days are the provider's (a time zone from config); instants are stored as UTC ISO strings.
 // A "day" here is a 'YYYY-MM-DD' string in the provider's calendar.
+import { TZDate } from '@date-fns/tz';
+
 export type Day = string;
 
-const partsCache = new Map<string, Intl.DateTimeFormat>();
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = partsCache.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-    });
-    partsCache.set(tz, f);
-  }
-  return f;
-}
-
+// Zone arithmetic goes through @date-fns/tz (TZDate), which reads the zone's offsets at each instant from the
+// runtime's IANA data: a day that begins or ends on a DST change (Pacific/Auckland 2026-04-05, 25 hours) is right.
 function wallClock(at: Date, tz: string) {
-  const p: Record<string, string> = {};
-  for (const { type, value } of formatter(tz).formatToParts(at)) p[type] = value;
-  return { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour, mi: +p.minute, s: +p.second };
+  const z = new TZDate(at.getTime(), tz);
+  return { y: z.getFullYear(), mo: z.getMonth() + 1, d: z.getDate(), h: z.getHours(), mi: z.getMinutes(), s: z.getSeconds() };
 }
 
 /** The provider's calendar day of an instant. */
@@ -27,13 +17,31 @@ export function dayOf(at: Date, tz: string): Day {
   return `${w.y}-${pad(w.mo)}-${pad(w.d)}`;
 }
 
-/** The instant a provider day begins (00:00 local), as a Date. */
+/** The instant a provider day begins (its first instant: 00:00 local, or 01:00 where midnight is skipped by DST). */
 export function startOfDay(day: Day, tz: string): Date {
+  return atLocalTime(day, 0, 0, tz);
+}
+
+/**
+ * The instant a provider day shows hh:mm on the wall clock (not "midnight plus so many hours", which is an hour
+ * off after a DST change). A time skipped by DST moves forward to the first one that exists; a repeated one is
+ * the later of the two (TZDate's rule).
+ */
+export function atLocalTime(day: Day, hour: number, minute: number, tz: string): Date {
   const [y, m, d] = splitDay(day);
-  const guess = Date.UTC(y, m - 1, d);
-  const w = wallClock(new Date(guess), tz);
-  const offset = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - guess;
-  return new Date(guess - offset);
+  return new Date(new TZDate(y, m - 1, d, hour, minute, 0, 0, tz).getTime());
+}
+
+/** The provider's hour (0-23) of an instant. */
+export function hourOf(at: Date, tz: string): number {
+  return wallClock(at, tz).h;
+}
+
+/** The same provider wall-clock time `days` days later: 12:00 on 24.11 -> 12:00 on 27.11, across DST changes. */
+export function sameTimeDaysLater(at: Date, days: number, tz: string): Date {
+  const w = wallClock(at, tz);
+  const later = new TZDate(w.y, w.mo - 1, w.d + days, w.h, w.mi, w.s, at.getUTCMilliseconds(), tz);
+  return new Date(later.getTime());
 }
 
 export function isDay(s: string): boolean {

@@ -8,7 +8,7 @@
 // channel's batch stops after CHANNEL_STOP_AFTER transient failures in a row.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
-import { dayOf, startOfDay } from '../lib/dates';
+import { addDays, atLocalTime, dayOf } from '../lib/dates';
 import { driversFor, SendError, type Driver, type OutMessage } from './drivers';
 
 export type OutboxRow = {
@@ -38,8 +38,8 @@ export function quietUntil(at: Date, tz: string, fromHour: number, toHour: numbe
   const quiet = fromHour > toHour ? h >= fromHour || h < toHour : h >= fromHour && h < toHour;
   if (!quiet) return null;
   const today = dayOf(at, tz);
-  let end = new Date(startOfDay(today, tz).getTime() + toHour * 3_600_000);
-  if (end <= at) end = new Date(end.getTime() + 86_400_000);
+  let end = atLocalTime(today, toHour, 0, tz); // by the wall clock: a DST day is 23 or 25 hours long
+  if (end <= at) end = atLocalTime(addDays(today, 1), toHour, 0, tz);
   return end;
 }
 

@@ -1,6 +1,6 @@
 // The rules of «Обещанный платёж» as pure functions of the contract's state: who may take one, and how much.
 import type { Config } from '../config';
-import { addDays, startOfDay, dayOf, type Day } from '../lib/dates';
+import { addDays, sameTimeDaysLater, type Day } from '../lib/dates';
 
 /** The limits from config (PROMISED_PAYMENT_*). */
 export type PromisedRules = Config['billing']['promisedPayment'];
@@ -67,7 +67,5 @@ export function amountError(amount: number, offer: Offer): 'promised.amount.tooS
 
 /** The same provider wall-clock time termDays later: taken on 24.11 at 12:00, due on 27.11 at 12:00. */
 export function dueAt(now: Date, termDays: number, tz: string): Date {
-  const today = dayOf(now, tz);
-  const sinceMidnight = now.getTime() - startOfDay(today, tz).getTime();
-  return new Date(startOfDay(addDays(today, termDays), tz).getTime() + sinceMidnight);
+  return sameTimeDaysLater(now, termDays, tz);
 }

@@ -5,7 +5,7 @@
 import type { AppContext } from '../context';
 import { lastsUntil, toPayForNextMonth } from '../billing/forecast';
 import type { Jobs, JobHandler } from '../jobs/service';
-import { addDays, dayOf, formatDay, startOfDay, type Day } from '../lib/dates';
+import { addDays, atLocalTime, dayOf, formatDay, type Day } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
 
@@ -53,6 +53,6 @@ export function reminderJobHandlers(ctx: AppContext): Record<string, JobHandler>
 /** Puts today's reminder run in the jobs table (once per day, by its key). */
 export async function scheduleReminders(ctx: AppContext, jobs: Jobs): Promise<void> {
   const today = dayOf(ctx.clock.now(), ctx.config.timeZone);
-  const runAt = new Date(startOfDay(today, ctx.config.timeZone).getTime() + LOW_BALANCE_HOUR * 3_600_000);
+  const runAt = atLocalTime(today, LOW_BALANCE_HOUR, 0, ctx.config.timeZone);
   await jobs.enqueue(LOW_BALANCE_JOB, runAt, `${LOW_BALANCE_JOB}:${today}`, { day: today });
 }

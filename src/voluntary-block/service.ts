@@ -6,7 +6,7 @@ import { pauseContract, resumeAfterPause } from '../billing/service';
 import type { AppContext } from '../context';
 import type { Db, Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
-import { addDays, dayOf, splitDay, startOfDay, type Day } from '../lib/dates';
+import { addDays, atLocalTime, dayOf, splitDay, type Day } from '../lib/dates';
 import { NotFound } from '../web/errors';
 import type { PeriodInput } from './forms';
 import * as q from './queries';
@@ -14,7 +14,7 @@ import { checkPeriod, usedInYear, type PeriodError } from './rules';
 
 export const VOLUNTARY_BLOCK_START_JOB = 'voluntary_block_start';
 export const VOLUNTARY_BLOCK_END_JOB = 'voluntary_block_end';
-const JOB_MINUTE_MS = 60_000; // the jobs run at 00:01 provider time, after midnight has surely passed
+const JOB_MINUTE = 1; // the jobs run at 00:01 provider time, after midnight has surely passed
 
 export type Refusal = 'blocked' | 'exists';
 export type CreateResult = { kind: 'created'; id: number } | { kind: 'refused'; refusal: Refusal } | { kind: 'invalid'; error: PeriodError };
@@ -22,7 +22,7 @@ export type CreateResult = { kind: 'created'; id: number } | { kind: 'refused'; 
 export function createVoluntaryBlockService(ctx: AppContext) {
   const rules = ctx.config.billing.voluntaryBlock;
   const tz = ctx.config.timeZone;
-  const jobAt = (day: Day) => new Date(startOfDay(day, tz).getTime() + JOB_MINUTE_MS).toISOString();
+  const jobAt = (day: Day) => atLocalTime(day, 0, JOB_MINUTE, tz).toISOString();
   const today = () => dayOf(ctx.clock.now(), tz);
 
   async function load(db: Db | Trx, contractId: number) {

@@ -1,4 +1,4 @@
-import { addDays, dayOf, formatDateTime, formatDay, isDay, startOfDay } from '../../src/lib/dates';
+import { addDays, atLocalTime, dayOf, formatDateTime, formatDay, hourOf, isDay, sameTimeDaysLater, startOfDay } from '../../src/lib/dates';
 
 const TZ = 'Asia/Novokuznetsk';
 
@@ -23,5 +23,59 @@ describe('provider days', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(formatDay('2026-11-24')).toBe('24.11.2026');
     expect(formatDateTime('2026-11-24T05:05:00Z', TZ)).toBe('24.11.2026 12:05');
+  });
+});
+
+// Every function of dates.ts that does zone arithmetic, on days whose length is not 24 hours.
+describe('provider days in any zone PROVIDER_TIMEZONE accepts', () => {
+  const iso = (d: Date) => d.toISOString();
+
+  it('begins Auckland\u2019s 25-hour day of 5 April 2026 (DST ends at 03:00) at midnight NZDT, not an hour late', () => {
+    expect(iso(startOfDay('2026-04-05', 'Pacific/Auckland'))).toBe('2026-04-04T11:00:00.000Z'); // 00:00 +13:00
+    expect(iso(startOfDay('2026-04-06', 'Pacific/Auckland'))).toBe('2026-04-05T12:00:00.000Z'); // 00:00 +12:00
+    expect(dayOf(new Date('2026-04-04T11:00:00.000Z'), 'Pacific/Auckland')).toBe('2026-04-05');
+    expect(dayOf(new Date('2026-04-04T10:59:59.999Z'), 'Pacific/Auckland')).toBe('2026-04-04');
+    expect(dayOf(new Date('2026-04-05T11:59:59.999Z'), 'Pacific/Auckland')).toBe('2026-04-05'); // the 25th hour
+  });
+
+  it('begins Auckland\u2019s 23-hour day of 27 September 2026 (DST starts at 02:00) at midnight NZST', () => {
+    expect(iso(startOfDay('2026-09-27', 'Pacific/Auckland'))).toBe('2026-09-26T12:00:00.000Z');
+    expect(iso(startOfDay('2026-09-28', 'Pacific/Auckland'))).toBe('2026-09-27T11:00:00.000Z');
+  });
+
+  it('places a wall-clock time on a DST day by the clock, not by hours since midnight', () => {
+    expect(iso(atLocalTime('2026-04-05', 0, 5, 'Pacific/Auckland'))).toBe('2026-04-04T11:05:00.000Z');
+    expect(iso(atLocalTime('2026-04-05', 9, 0, 'Pacific/Auckland'))).toBe('2026-04-04T21:00:00.000Z'); // 09:00 +12:00
+    expect(iso(atLocalTime('2026-09-27', 9, 0, 'Pacific/Auckland'))).toBe('2026-09-26T20:00:00.000Z'); // 09:00 +13:00
+    expect(iso(atLocalTime('2026-09-27', 2, 30, 'Pacific/Auckland'))).toBe('2026-09-26T14:30:00.000Z'); // skipped: 03:30 +13:00
+    expect(hourOf(new Date('2026-04-04T21:00:00.000Z'), 'Pacific/Auckland')).toBe(9);
+    expect(formatDateTime('2026-04-04T21:00:00.000Z', 'Pacific/Auckland')).toBe('05.04.2026 09:00');
+  });
+
+  it('keeps the wall-clock time across a DST change when it moves an instant by days', () => {
+    // 12:00 NZDT on 3 April -> 12:00 NZST on 6 April: 73 hours later, not 72
+    expect(iso(sameTimeDaysLater(new Date('2026-04-02T23:00:00.000Z'), 3, 'Pacific/Auckland'))).toBe('2026-04-06T00:00:00.000Z');
+    expect(iso(sameTimeDaysLater(new Date('2026-11-24T05:00:00.000Z'), 3, 'Asia/Novokuznetsk'))).toBe('2026-11-27T05:00:00.000Z');
+  });
+
+  it('begins a day where midnight itself is skipped (Santiago, 6 September 2026) at its first instant, 01:00', () => {
+    expect(iso(startOfDay('2026-09-06', 'America/Santiago'))).toBe('2026-09-06T04:00:00.000Z');
+    expect(dayOf(startOfDay('2026-09-06', 'America/Santiago'), 'America/Santiago')).toBe('2026-09-06');
+  });
+
+  it('counts Moscow days at +03:00 today, and at the zone\u2019s own offsets on its historic changes', () => {
+    expect(iso(startOfDay('2026-03-29', 'Europe/Moscow'))).toBe('2026-03-28T21:00:00.000Z'); // no DST since 2011
+    expect(iso(startOfDay('2026-10-25', 'Europe/Moscow'))).toBe('2026-10-24T21:00:00.000Z');
+    expect(iso(atLocalTime('2026-10-25', 0, 5, 'Europe/Moscow'))).toBe('2026-10-24T21:05:00.000Z');
+    expect(iso(startOfDay('2011-03-28', 'Europe/Moscow'))).toBe('2011-03-27T20:00:00.000Z'); // +04:00 from 27.03.2011
+    expect(iso(startOfDay('2014-10-26', 'Europe/Moscow'))).toBe('2014-10-25T20:00:00.000Z'); // +04:00 until 02:00 that day
+    expect(iso(startOfDay('2014-10-27', 'Europe/Moscow'))).toBe('2014-10-26T21:00:00.000Z'); // +03:00 since
+  });
+
+  it('counts Novokuznetsk days at +07:00, month ends and year ends included', () => {
+    expect(iso(startOfDay('2027-01-01', TZ))).toBe('2026-12-31T17:00:00.000Z');
+    expect(iso(atLocalTime('2026-12-01', 0, 5, TZ))).toBe('2026-11-30T17:05:00.000Z');
+    expect(hourOf(new Date('2026-11-30T17:05:00.000Z'), TZ)).toBe(0);
+    expect(iso(sameTimeDaysLater(new Date('2026-11-29T16:30:00.000Z'), 3, TZ))).toBe('2026-12-02T16:30:00.000Z');
   });
 });

@@ -251,6 +251,11 @@ describe('the outbox worker', () => {
     expect(quietUntil(new Date('2026-11-25T01:00:00Z'), tz, 22, 8)).toBeNull(); // 08:00
   });
 
+  it('ends the quiet hours at 08:00 by the wall clock on a DST day, not 8 hours after midnight', () => {
+    // Auckland, 5 April 2026: DST ends at 03:00, so 08:00 NZST is 9 hours after midnight NZDT
+    expect(quietUntil(new Date('2026-04-04T13:00:00Z'), 'Pacific/Auckland', 22, 8)?.toISOString()).toBe('2026-04-04T20:00:00.000Z');
+  });
+
   it('queues the same key once', async () => {
     const m = { channel: 'sms' as const, recipient: '+79131234567', text: 'x', topic: 'payments', key: 'k1' };
     expect(await enqueue(t.ctx, t.ctx.db, m)).toBeGreaterThan(0);

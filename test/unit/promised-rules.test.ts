@@ -58,5 +58,6 @@ describe('the promised payment\u2019s rules', () => {
   it('is due at the same provider time termDays later, across a month end', () => {
     expect(dueAt(new Date('2026-11-29T16:30:00.000Z'), 3, 'Asia/Novokuznetsk').toISOString()).toBe('2026-12-02T16:30:00.000Z');
     expect(dueAt(new Date('2026-03-28T10:00:00.000Z'), 3, 'Europe/Berlin').toISOString()).toBe('2026-03-31T09:00:00.000Z'); // over a DST change: 11:00 stays 11:00
+    expect(dueAt(new Date('2026-04-03T23:00:00.000Z'), 3, 'Pacific/Auckland').toISOString()).toBe('2026-04-07T00:00:00.000Z'); // 12:00 NZDT -> 12:00 NZST
   });
 });
