@@ -8,9 +8,29 @@ export function normalizePhone(text: string): string | null {
   return p.number;
 }
 
+/**
+ * Long Russian area codes, longest first. libphonenumber-js's metadata groups every Russian number as 3-3-2-2
+ * (right for mobiles and for Moscow's 495 or Kemerovo's 384 range as a whole), but a town's real code may have
+ * 4 or 5 digits: Novokuznetsk 3843, Osinniki 38471. Kuzbass codes of the provider's region; add a town's code here
+ * when the provider comes to it.
+ */
+const LONG_AREA_CODES = ['38471', '38472', '38473', '38474', '38475', '3842', '3843', '3846'];
+
+/** The local number grouped as it is said: 75-60-00 (6 digits), 4-12-34 (5 digits). */
+function groupLocal(local: string): string {
+  return local.length === 6 ? `${local.slice(0, 2)}-${local.slice(2, 4)}-${local.slice(4)}` : `${local.slice(0, 1)}-${local.slice(1, 3)}-${local.slice(3)}`;
+}
+
+/** +73843756000 -> "+7 (3843) 75-60-00", +73847141234 -> "+7 (38471) 4-12-34", +79131234567 -> "+7 (913) 123-45-67". */
 export function formatPhone(e164: string): string {
-  const m = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(e164);
-  return m ? `+7 (${m[1]}) ${m[2]}-${m[3]}-${m[4]}` : e164;
+  const p = parsePhoneNumberFromString(e164);
+  if (!p) return e164;
+  if (p.countryCallingCode !== '7') return p.formatInternational();
+  const national = p.nationalNumber;
+  const code = LONG_AREA_CODES.find((c) => national.startsWith(c));
+  if (code) return `+7 (${code}) ${groupLocal(national.slice(code.length))}`;
+  // libphonenumber-js knows the 3-digit codes (mobile 9xx, 495, 812 ...): its national format, "8 (913) 123-45-67"
+  return `+7 ${p.formatNational().replace(/^8\s*/, '')}`;
 }
 
 /** +79131234567 -> "+7 *** ***-45-67" */
