@@ -33,6 +33,8 @@ export type MoneyPlan = {
   need: number;
   have: number;
   covers: boolean;
+  /** What is missing when it does not cover (a top-up of this much makes it cover), else 0. */
+  short: number;
   lastsUntil: Forecast;
   /** Today's charge is still to come (before the 00:05 run): it will be taken at the new tariff. */
   todayPending: boolean;
@@ -51,8 +53,11 @@ export function planMoney(input: MoneyInput): MoneyPlan {
   if (input.start > input.today) {
     // Scheduled: the old tariff runs until the day before; the 1st's charge is the new tariff's first day.
     const firstUnpaid = input.todayCharged || input.runDone ? addDays(input.today, 1) : input.today;
+    // Lasting through the month's last day at the current tariff is enough (even exactly, to zero): the 1st is then
+    // charged by the run at the new tariff like any other day, and an empty balance blocks it as it would at the old one.
     const have = input.balance - oldCharges(input, firstUnpaid, addDays(input.start, -1));
-    return { corrections: [], balanceAfter: have, need, have, covers: have >= need, lastsUntil: lastsUntil(have, fees, addDays(input.start, -1)), todayPending: false };
+    const covers = have >= 0;
+    return { corrections: [], balanceAfter: have, need, have, covers, short: covers ? 0 : -have, lastsUntil: lastsUntil(have, fees, addDays(input.start, -1)), todayPending: false };
   }
   const corrections = input.chargedDays.map((day) => ({ day, returned: dailyCharge(input.oldFee, day), charged: dailyCharge(input.newFee, day) }));
   const balanceAfter = corrections.reduce((b, c) => b + c.returned - c.charged, input.balance);
@@ -62,5 +67,5 @@ export function planMoney(input: MoneyInput): MoneyPlan {
   const have = startCharged ? balanceAfter + need : input.balance;
   const todayPending = !input.todayCharged && !input.runDone;
   const pendingToday = todayPending ? dailyCharge(input.newFee, input.today) + dailyCharge(input.servicesFee, input.today) : 0;
-  return { corrections, balanceAfter, need, have, covers: have >= need, lastsUntil: lastsUntil(balanceAfter - pendingToday, fees, input.today), todayPending };
+  return { corrections, balanceAfter, need, have, covers: have >= need, short: Math.max(0, need - have), lastsUntil: lastsUntil(balanceAfter - pendingToday, fees, input.today), todayPending };
 }

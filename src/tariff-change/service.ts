@@ -64,8 +64,11 @@ export function createTariffChangeService(ctx: AppContext) {
       balance: c.balance_kopecks, oldFee: c.fee, newFee: tariff.monthly_fee_kopecks, servicesFee: services.reduce((s, f) => s + f, 0),
       today: day, start, chargedDays, todayCharged: await q.isDayCharged(db, c.id, day), runDone: await q.isChargeDayDone(db, day),
     });
-    if (!plan.covers) {
-      return { ok: false, problem: { field: 'tariff', key: 'tariffChange.balance.short', params: { need: plan.need, have: plan.have, short: plan.need - plan.have } } };
+    // A scheduled change that comes due is not refused for money: it was allowed when the balance lasted through the
+    // month, and from the 1st the run charges (and, when empty, blocks) at the new tariff as it would at the old one.
+    if (!plan.covers && !ignoreScheduled) {
+      const key = when === 'today' ? 'tariffChange.balance.short' : 'tariffChange.balance.shortMonth';
+      return { ok: false, problem: { field: 'tariff', key, params: { need: plan.need, have: plan.have, short: plan.short } } };
     }
     return { ok: true, tariff, when, start, plan };
   }
@@ -197,6 +200,7 @@ function reasonOf(p: Problem): string {
     'tariffChange.refuse.paused': 'paused',
     'tariffChange.when.pausedToday': 'paused',
     'tariffChange.balance.short': 'balance',
+    'tariffChange.balance.shortMonth': 'balance',
     'tariffChange.reason.tariff_changed': 'tariff_changed',
   };
   return byKey[p.key] ?? 'tariff_unavailable';

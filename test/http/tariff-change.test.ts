@@ -310,12 +310,37 @@ describe('«Сменить тариф» from the 1st of next month', () => {
     await exact(c.id);
   });
 
-  it('refuses to schedule when the balance will not cover the first day of the new tariff', async () => {
-    const { c, agent, cheaper } = await setup({ balance: 10000 }); // 100 ₽ − 15 ₽ today − 90 ₽ for 25..30.11 = −5 ₽; 1.12 costs 300 ₽ / 31
+  it('refuses to schedule when the balance will not last to the end of the month, and says by how much', async () => {
+    const { c, agent, cheaper } = await setup({ balance: 10000 }); // 100 ₽ − 15 ₽ today − 90 ₽ for 25..30.11 = −5 ₽
     const res = await choose(agent, { tariff: String(cheaper.id), when: 'next_month' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('он стоит 9,67\u00a0₽, а на балансе к этому дню будет −5,00\u00a0₽. Пополните баланс хотя бы на 14,67\u00a0₽');
+    expect(res.text).toContain('Денег на балансе не хватит до конца месяца по нынешнему тарифу: к 1-му числу на балансе будет −5,00\u00a0₽. Пополните баланс хотя бы на 5,00\u00a0₽');
     expect(await changes(c.id)).toEqual([]);
+  });
+
+  it('refuses to schedule when the balance is one kopeck short of the month\u2019s last day', async () => {
+    const { c, agent, cheaper } = await setup({ balance: 10499 });
+    const refused = await choose(agent, { tariff: String(cheaper.id), when: 'next_month' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('к 1-му числу на балансе будет −0,01\u00a0₽. Пополните баланс хотя бы на 0,01\u00a0₽');
+    expect(await changes(c.id)).toEqual([]);
+  });
+
+  it('schedules a change from the 1st when the balance lasts exactly through the month\u2019s last day, and applies it on the 1st', async () => {
+    const { c, agent, cheaper } = await setup({ balance: 10500 }); // 105 ₽ − 15 ₽ today − 90 ₽ for 25..30.11 = 0 ₽ on the 30th
+    const check = await choose(agent, { tariff: String(cheaper.id), when: 'next_month' });
+    expect(check.status).toBe(200);
+    expect(check.text).toMatch(/Баланс к 01\.12\.2026<\/dt><dd>0,00\u00a0₽/);
+    const { res } = await confirm(agent, { tariff: String(cheaper.id), when: 'next_month' });
+    expect(res.status).toBe(303);
+    expect((await changes(c.id))[0]).toMatchObject({ status: 'scheduled', effective_day: '2026-12-01' });
+    t.clock.set('2026-11-30T17:10:00.000Z'); // 00:10 on 1 December
+    await scheduleBillingDay(t.ctx, jobs());
+    await jobs().runDue();
+    // the money that lasted to the 30th was enough to schedule it: the 1st is charged at the new tariff, as any day
+    expect((await changes(c.id))[0]).toMatchObject({ status: 'applied' });
+    expect((await contract(c.id)).tariff_id).toBe(cheaper.id);
+    expect(await exact(c.id)).toBe(-dailyCharge(30000, '2026-12-01'));
   });
 });
 

@@ -30,13 +30,16 @@ describe('the money of a tariff change', () => {
     expect(plan).toMatchObject({ corrections: [], balanceAfter: 5000, todayPending: false });
   });
 
-  it('from the 1st: the old tariff and services run to the month end, then the first new day must be covered', () => {
+  it('from the 1st: the old tariff and services run to the month end, and lasting through its last day is enough', () => {
     const input = { ...base, balance: 10000, servicesFee: 15000, start: '2026-12-01', chargedDays: [] };
     let rest = 0;
     for (let d = 25; d <= 30; d++) rest += dailyCharge(45000, `2026-11-${d}`) + dailyCharge(15000, `2026-11-${d}`);
     const plan = planMoney(input);
     expect(plan).toMatchObject({ corrections: [], have: 10000 - rest, need: dailyCharge(90000, '2026-12-01'), balanceAfter: 10000 - rest });
-    expect(plan.covers).toBe(10000 - rest >= dailyCharge(90000, '2026-12-01'));
+    // exactly to zero on the 30th: allowed, to a dearer tariff as to a cheaper one
+    expect(planMoney({ ...input, balance: rest })).toMatchObject({ have: 0, covers: true, short: 0 });
+    expect(planMoney({ ...input, balance: rest, newFee: 30000 })).toMatchObject({ have: 0, covers: true });
+    expect(planMoney({ ...input, balance: rest - 1 })).toMatchObject({ have: -1, covers: false, short: 1 });
   });
 
   it('a late job recalculates every day already charged since the start', () => {
