@@ -5,7 +5,7 @@ import { importHistory } from '../src/billing/service';
 import type { Db, Trx } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
-import { CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
+import { BANK_DETAILS, CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
 
 export const DEMO_CONTRACTS = 200;
 export const DEMO_MONTHS = 24;
@@ -20,6 +20,7 @@ export async function seedProvider(trx: Trx): Promise<void> {
   await trx('towns').insert(TOWNS);
   await trx('contact_phones').insert(CONTACT_PHONES);
   await trx('offices').insert(OFFICES);
+  await trx('provider_bank_details').insert(BANK_DETAILS);
   await trx('tariffs').insert(TARIFFS.map(({ towns: _towns, ...t }, i) => ({ ...t, position: i + 1 })));
   await trx('tariff_towns').insert(TARIFFS.flatMap((t) => t.towns.map((town_id) => ({ tariff_id: t.id, town_id }))));
   await trx('services').insert(SERVICES);

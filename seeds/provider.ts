@@ -18,6 +18,17 @@ export const OFFICES = [
   { town_id: 2, address: 'ул. Победы, 12', hours: 'Пн–Пт 9:00–18:00, Сб 10:00–14:00', position: 3 },
 ];
 
+/** The demo provider's bank details for payment by bank transfer (a made-up company and bank: demo data). */
+export const BANK_DETAILS = {
+  recipient: 'ООО «Сеть Центр»',
+  inn: '4217123456',
+  kpp: '421701001',
+  account: '40702810900000012345',
+  bank: 'АО «Демо-Банк», г. Кемерово',
+  bik: '043207999',
+  corr_account: '30101810900000000999',
+};
+
 type TariffSeed = {
   id: number; code: string; name: string; segment: 'flat' | 'house' | 'business'; internet_mbps: number | null;
   tv_package: string | null; tv_channels: number | null; monthly_fee_kopecks: number; archived: boolean; towns: number[];

@@ -13,6 +13,12 @@ export const listTowns = (db: Db) => db('towns').select<TownRow[]>('id', 'slug',
 export const listContactPhones = (db: Db) =>
   db('contact_phones').select<ContactPhoneRow[]>('id', 'town_id', 'label', 'phone', 'in_footer').orderBy('position');
 
+export type BankDetailsRow = { recipient: string; inn: string; kpp: string; account: string; bank: string; bik: string; corr_account: string };
+
+/** The provider's bank details for payment by transfer (one row; none until the provider enters them). */
+export const findBankDetails = (db: Db) =>
+  db('provider_bank_details').orderBy('id').first<BankDetailsRow | undefined>('recipient', 'inn', 'kpp', 'account', 'bank', 'bik', 'corr_account');
+
 export const listOffices = (db: Db) => db('offices').select<OfficeRow[]>('id', 'town_id', 'address', 'hours').orderBy('position');
 
 /** Tariffs on sale (not archived) with the towns where they are sold. */

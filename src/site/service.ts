@@ -39,8 +39,9 @@ export function createSiteService(ctx: AppContext) {
     },
 
     async contacts() {
-      const [towns, phones, offices] = await Promise.all([q.listTowns(ctx.db), q.listContactPhones(ctx.db), q.listOffices(ctx.db)]);
+      const [towns, phones, offices, bank] = await Promise.all([q.listTowns(ctx.db), q.listContactPhones(ctx.db), q.listOffices(ctx.db), q.findBankDetails(ctx.db)]);
       return {
+        bank: bank ?? null,
         towns: towns.map((town) => ({
           ...town,
           phones: phones.filter((p) => p.town_id === town.id),

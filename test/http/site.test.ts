@@ -112,6 +112,26 @@ describe('public pages', () => {
     }
   });
 
+  it('says where to pay besides the cabinet: the offices and the provider\u2019s bank details, at /contacts#pay', async () => {
+    const res = await request(t.app).get('/contacts');
+    expect(res.status).toBe(200);
+    const pay = res.text.slice(res.text.indexOf('id="pay"'));
+    expect(pay).toContain('Как пополнить баланс');
+    for (const text of ['Новокузнецк, ул. Кирова, 55', 'Осинники, ул. Победы, 12', 'Получатель</dt><dd>ООО «Сеть Центр»', 'ИНН</dt><dd>4217123456',
+      'КПП</dt><dd>421701001', 'Расчётный счёт</dt><dd>40702810900000012345', 'Банк</dt><dd>АО «Демо-Банк», г. Кемерово', 'БИК</dt><dd>043207999',
+      'Корреспондентский счёт</dt><dd>30101810900000000999', 'В назначении платежа укажите номер договора.']) {
+      expect(pay).toContain(text);
+    }
+  });
+
+  it('shows the offices without bank details while the provider has entered none', async () => {
+    await t.ctx.db('provider_bank_details').del();
+    const res = await request(t.app).get('/contacts');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('id="pay"');
+    expect(res.text).not.toContain('data-testid="bank-details"');
+  });
+
   it('offers password recovery by contract number, and the contact centre when no phone is found', async () => {
     const agent = request.agent(t.app);
     const res = await agent.get('/recover');
