@@ -27,30 +27,51 @@ function chargeForDaysOfFees(fees: readonly number[], daysInTheMonth: number, fr
   return fees.reduce((sum, fee) => sum + chargeForDays(fee, daysInTheMonth, from, to), 0);
 }
 
+/** Money that will leave the balance on a known day besides the charges: an open promised payment taken back. */
+export type Debit = { day: Day; amount: number };
+
 /**
  * The last day a balance pays for, counting from the day after `today` (today's charge is already made).
  * `fee` is the tariff's monthly fee, or the monthly fees charged each day: [tariff, sum of services], as the run rounds them.
+ * `debits` leave the balance on their day (a promised payment taken back): a day is paid for only when its charge and
+ * that day's debits both fit; one due today (later today) is taken from the balance first.
  */
-export function lastsUntil(balanceKopecks: number, fee: number | readonly number[], today: Day): Forecast {
+export function lastsUntil(balanceKopecks: number, fee: number | readonly number[], today: Day, debits: readonly Debit[] = []): Forecast {
   const fees = (typeof fee === 'number' ? [fee] : fee).filter((f) => f > 0);
   if (fees.length === 0) return { kind: 'unlimited' };
-  let left = balanceKopecks;
+  const pending = debits.filter((x) => x.day > today).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  let left = balanceKopecks - debits.filter((x) => x.day <= today).reduce((sum, x) => sum + x.amount, 0);
   let day = addDays(today, 1);
-  for (let months = 0; months < MAX_MONTHS; months++) {
+  let paidAny = false;
+  // Month by month; a month with a debit in it is split at the debit's day.
+  for (let steps = 0; steps < MAX_MONTHS + pending.length; steps++) {
     const [y, m, d] = splitDay(day);
     const dim = daysInMonth(y, m);
-    const restOfMonth = chargeForDaysOfFees(fees, dim, d, dim);
-    if (left >= restOfMonth) {
-      left -= restOfMonth;
-      day = addDays(day, dim - d + 1);
+    const next = pending.length && pending[0].day.slice(0, 7) === day.slice(0, 7) ? pending[0] : null;
+    const end = next ? splitDay(next.day)[2] : dim;
+    const debitOn = (n: number) => (next && n === end ? pending.filter((x) => x.day === next.day).reduce((sum, x) => sum + x.amount, 0) : 0);
+    const cost = chargeForDaysOfFees(fees, dim, d, end) + debitOn(end);
+    if (left >= cost) {
+      left -= cost;
+      if (next) while (pending.length && pending[0].day === next.day) pending.shift();
+      day = addDays(day, end - d + 1);
+      paidAny = true;
       continue;
     }
     let last = d - 1;
-    while (last < dim && chargeForDaysOfFees(fees, dim, d, last + 1) <= left) last++;
-    if (last < d) return months === 0 ? { kind: 'exhausted' } : { kind: 'until', day: addDays(day, -1) };
+    while (last < end && chargeForDaysOfFees(fees, dim, d, last + 1) + debitOn(last + 1) <= left) last++;
+    if (last < d) return paidAny ? { kind: 'until', day: addDays(day, -1) } : { kind: 'exhausted' };
     return { kind: 'until', day: addDays(day, last - d) };
   }
   return { kind: 'beyond', day: addDays(day, -1) };
+}
+
+/**
+ * What opens a blocked contract today: what brings the balance back to the credit limit, plus today's charge when
+ * it is not taken yet (unblocking takes it at once). 0 when the balance is at the limit or above and today is paid.
+ */
+export function amountToUnblock(balanceKopecks: number, creditLimitKopecks: number, todayChargeKopecks: number): number {
+  return Math.max(0, -creditLimitKopecks - balanceKopecks) + todayChargeKopecks;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { createCabinetService } from '../cabinet/service';
 import type { AppContext } from '../context';
 import type { Receipt } from '../gateway/types';
+import { formatMoney } from '../lib/money';
 import { clampAmount, receiptContactOf, type OnlinePaymentRow } from './online';
 
 export function createPayPageService(ctx: AppContext) {
@@ -11,12 +12,15 @@ export function createPayPageService(ctx: AppContext) {
     /** The amount suggested (the debt and next month, or next month's fee), the receipt contact from the contract. */
     async page(contractId: number) {
       const d = await cabinet.dashboard(contractId);
-      const owed = d.toPayNextMonth ?? 0;
+      // blocked: what opens it today, and the next month after it (the dashboard shows the two apart)
+      const owed = (d.unblock?.amount ?? 0) + (d.toPayNextMonth ?? 0);
       const raw = owed > 0 ? owed : d.contract.monthly_fee_kopecks;
       const suggested = clampAmount(Math.ceil(raw / 100) * 100, cfg);
       const contact = (await receiptContactOf(ctx.db, contractId, { lastPayment: false, asStored: true })) ?? '';
       const autopay = await ctx.db('autopay').where({ contract_id: contractId }).first<{ status: string; card_mask: string } | undefined>('status', 'card_mask');
-      return { contract: d.contract, owed, suggested, suggestedWhy: owed > 0 ? 'pay.suggest.owed' : 'pay.suggest.fee', contact, autopay: autopay ?? null };
+      const suggestedWhy = d.unblock ? 'pay.suggest.unblock' : owed > 0 ? 'pay.suggest.owed' : 'pay.suggest.fee';
+      const unblock = d.unblock ? formatMoney(d.unblock.amount) : '';
+      return { contract: d.contract, owed, suggested, suggestedWhy, suggestedParams: { unblock }, contact, autopay: autopay ?? null };
     },
 
     async balance(contractId: number) {

@@ -13,7 +13,9 @@ export const findContractMoney = (db: Db | Trx, contractId: number) =>
     .where('c.id', contractId)
     .first<ContractMoney | undefined>('c.id', 'c.status', 'c.balance_kopecks', 'c.credit_limit_kopecks', 't.monthly_fee_kopecks as tariff_fee');
 
-export const ledgerKeyExists = async (db: Db | Trx, key: string) => Boolean(await db('ledger_entries').where({ idempotency_key: key }).first('id'));
+/** Whether a charge covers the day, whoever wrote it (the run, an unblocking, the seed's monthly one): by its period. */
+export const isDayCharged = async (db: Db | Trx, contractId: number, day: string) =>
+  Boolean(await db('ledger_entries').where({ contract_id: contractId, kind: 'charge' }).where('period_from', '<=', day).where('period_to', '>=', day).first('id'));
 
 const byContract = (db: Db | Trx, contractId: number) => db('promised_payments').where({ contract_id: contractId });
 
@@ -32,6 +34,10 @@ export const findByCreditKey = (db: Db | Trx, contractId: number, key: string) =
     .join('ledger_entries as e', 'e.id', 'p.credit_entry_id')
     .where({ 'p.contract_id': contractId, 'e.idempotency_key': key })
     .first<{ id: number } | undefined>('p.id');
+
+/** The contract's open promised payment (at most one), for the dashboard. */
+export const findOpen = (db: Db | Trx, contractId: number) =>
+  byContract(db, contractId).where({ status: 'open' }).first<Pick<PromisedRow, 'id' | 'amount_kopecks' | 'due_at'> | undefined>('id', 'amount_kopecks', 'due_at');
 
 export const findById = (db: Db | Trx, id: number) => db('promised_payments').where({ id }).first<PromisedRow | undefined>();
 

@@ -31,8 +31,27 @@ function pageParams(page: Page, tz: string, refusal: Refusal | null): Params {
   if (page.verdict.ok) Object.assign(p, { min: formatMoney(page.verdict.offer.min), max: formatMoney(page.verdict.offer.max) });
   if (refusal?.reason === 'open') Object.assign(p, { amount: formatMoney(refusal.amount), openDue: formatDateTime(refusal.dueAt, tz), next: formatDay(refusal.next) });
   if (refusal?.reason === 'interval') p.next = formatDay(refusal.next);
-  if (refusal?.reason === 'debt') Object.assign(p, { max: formatMoney(refusal.max), need: formatMoney(refusal.need) });
+  if (refusal?.reason === 'debt') Object.assign(p, { max: formatMoney(refusal.max), need: formatMoney(refusal.need), debt: formatMoney(refusal.debt) });
   return p;
+}
+
+/** What to do instead, for every refusal: pay (with the amount that opens the service, when that is the point),
+ * end the voluntary block, or go back. Links only: they work without JavaScript. */
+export function wayForward(refusal: Refusal): { href: string; label: MessageKey; params?: Params }[] {
+  const back = { href: '/cabinet', label: 'promised.toCabinet' as const };
+  const pay = { href: '/cabinet/pay', label: 'cabinet.pay' as const };
+  switch (refusal.reason) {
+    case 'debt':
+      return [{ href: `/cabinet/pay?amount=${encodeURIComponent(amountText(refusal.need))}`, label: 'cabinet.payAmount', params: { amount: formatMoney(refusal.need) } }, { href: '/contacts#pay', label: 'promised.forward.elsewhere' }];
+    case 'paused':
+      return [{ href: '/cabinet/voluntary-block', label: 'promised.forward.block' }, back];
+    case 'late':
+      return [pay, { href: '/contacts', label: 'promised.forward.call' }];
+    case 'noFee':
+      return [back];
+    default: // open, interval, notNeeded: paying is the way
+      return [pay, back];
+  }
 }
 
 export function promisedRoutes(promised: PromisedService, tz: string): Router {
@@ -47,7 +66,7 @@ export function promisedRoutes(promised: PromisedService, tz: string): Router {
     const offer = page.verdict.ok ? page.verdict.offer : null;
     const refusal = extra.refusal ?? (page.verdict.ok ? null : page.verdict.refusal);
     res.status(status).render('promised/index', {
-      title: 'promised.title', ...page, offer, refusal, alert: Boolean(extra.alert),
+      title: 'promised.title', ...page, offer, refusal, alert: Boolean(extra.alert), forward: refusal ? wayForward(refusal) : [],
       values: extra.values ?? { amount: offer ? amountText(offer.suggested) : '' },
       fieldErrors: extra.fieldErrors ?? {},
       t: withParams(pageParams(page, tz, refusal)),

@@ -1,4 +1,5 @@
 // The rules of «Обещанный платёж» as pure functions of the contract's state: who may take one, and how much.
+import { amountToUnblock } from '../billing/forecast';
 import type { Config } from '../config';
 import { addDays, sameTimeDaysLater, type Day } from '../lib/dates';
 
@@ -24,7 +25,7 @@ export type Refusal =
   | { reason: 'paused' | 'late' | 'noFee' | 'notNeeded' }
   | { reason: 'open'; amount: number; dueAt: string; next: Day }
   | { reason: 'interval'; next: Day }
-  | { reason: 'debt'; max: number; need: number };
+  | { reason: 'debt'; max: number; need: number; debt: number };
 
 export type Offer = { min: number; max: number; suggested: number };
 
@@ -49,13 +50,19 @@ export function promisedOffer(s: PromisedState, rules: PromisedRules): { ok: tru
   const max = maxAmount(s.tariffFee, rules.maxPercentOfFee);
   if (max < MIN_AMOUNT) return refuse({ reason: 'noFee' });
   if (s.status === 'active' && !nearlyEmpty(s)) return refuse({ reason: 'notNeeded' });
-  // A blocked contract must come back to its limit and pay today, or the credit would unblock nothing.
-  const need = s.status === 'blocked' ? -s.creditLimit - s.balance + s.todayCharge : 0;
+  if (s.status !== 'blocked') return { ok: true, offer: { min: MIN_AMOUNT, max, suggested: max } };
+  // The largest amount caps the debt (down to the limit) a promised payment may cover: a debt of exactly the largest
+  // amount is taken. A blocked contract must also pay today, which unblocking takes at once, or the credit would
+  // unblock nothing: so its amount runs from what unblocks it (billing's amountToUnblock) to the largest amount, or
+  // to what unblocks it when that is more (by today's charge at most).
+  const debt = Math.max(0, -s.creditLimit - s.balance);
+  const need = amountToUnblock(s.balance, s.creditLimit, s.todayCharge);
+  if (debt > max) return refuse({ reason: 'debt', max, need, debt });
   const min = Math.max(MIN_AMOUNT, need);
-  if (min > max) return refuse({ reason: 'debt', max, need });
+  const top = Math.max(max, min);
   // The largest amount is the kindest default: it is all taken back at the end whatever it is, and the more
   // there is, the less likely the contract is blocked again before the subscriber pays.
-  return { ok: true, offer: { min, max, suggested: max } };
+  return { ok: true, offer: { min, max: top, suggested: top } };
 }
 
 /** Where an amount falls against the offer: the message key of the field error, or null when it fits. */

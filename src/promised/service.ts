@@ -2,7 +2,6 @@
 // and taking it back each happen in one transaction (ledger entry through billing, the row, the expiry job), and
 // the rules are checked again inside that transaction: SQLite lets one writer in at a time, so of two requests
 // in the same second the second sees the first's promised payment and is refused.
-import { chargeKey } from '../billing/charges';
 import { dailyAmount, postEntry } from '../billing/service';
 import type { AppContext } from '../context';
 import type { Db, Trx } from '../db';
@@ -28,7 +27,8 @@ export function createPromisedService(ctx: AppContext) {
     const contract = await q.findContractMoney(db, contractId);
     if (!contract) throw new NotFound();
     const today = dayOf(now, tz);
-    const todayCharge = (await q.ledgerKeyExists(db, chargeKey(contractId, today))) ? 0 : await dailyAmount(db, contractId, today);
+    // "Charged" by the period a charge covers, as billing decides it: today may be covered by any charge, not only the run's.
+    const todayCharge = (await q.isDayCharged(db, contractId, today)) ? 0 : await dailyAmount(db, contractId, today);
     let termCharge = 0;
     for (let i = 1; i <= rules.termDays; i++) termCharge += await dailyAmount(db, contractId, addDays(today, i));
     const latest = await q.findLatest(db, contractId);
@@ -56,6 +56,12 @@ export function createPromisedService(ctx: AppContext) {
 
   return {
     page,
+
+    /** Whether a promised payment may be taken now: the same rules the page applies, for the dashboard's offer. */
+    verdict: async (contractId: number) => (await loadState(ctx.db, contractId, ctx.clock.now())).verdict,
+
+    /** The open promised payment, if any: the dashboard says when it is taken back, and the forecast counts it. */
+    open: (contractId: number) => q.findOpen(ctx.db, contractId),
 
     /** The amount against this contract's limits, before the "check your answers" page. */
     async check(contractId: number, amount: number) {

@@ -45,7 +45,9 @@ describe('the cabinet dashboard', () => {
     const { agent } = await signIn(t.app, c.number, c.password);
     const res = await agent.get('/cabinet');
     expect(res.text).toContain('Заблокирован');
-    expect(res.text).toContain('Договор заблокирован: на балансе меньше нуля.');
+    expect(res.text).toContain('Договор заблокирован. Доступ откроется сразу, как только на баланс поступит');
+    // the banner's «в офисе или через банк» leads to the offices and the bank details
+    expect(res.text).toContain('Пополнить баланс можно и <a href="/contacts#pay">в офисе или через банк</a> по номеру договора');
   });
 
   it('answers htmx with the balance fragment alone, and a plain request with the whole page', async () => {

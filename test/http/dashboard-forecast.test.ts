@@ -10,6 +10,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const toPay = (html: string) => /data-testid="to-pay">([^<]+)</.exec(html)?.[1];
+const unblock = (html: string) => /data-testid="unblock">([^<]+)</.exec(html)?.[1];
 
 describe('the dashboard forecast', () => {
   it('shows what to pay for the rest of this month and the whole next month, less the balance', async () => {
@@ -28,22 +29,26 @@ describe('the dashboard forecast', () => {
     expect(toPay((await agent.get('/cabinet')).text)).toBe('К оплате за следующий месяц: 0,00\u00a0₽ — денег на балансе хватает');
   });
 
-  it('counts extra services, and today for a blocked contract (its day is charged when it is unblocked)', async () => {
+  it('tells a blocked contract what opens it today (today\u2019s charge with services, which unblocking takes) apart from next month', async () => {
     const c = await makeContract(t.ctx, { fee: 30000, status: 'blocked' });
     const [serviceId] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP', monthly_fee_kopecks: 15000 });
     await t.ctx.db('contract_services').insert({ contract_id: c.id, service_id: serviceId, from_day: '2026-01-01' });
     const { agent } = await signIn(t.app, c.number, c.password);
-    const due = chargeForDays(30000, 30, 24, 30) + chargeForDays(15000, 30, 24, 30) + 30000 + 15000;
-    expect(toPay((await agent.get('/cabinet')).text)).toBe(`К оплате за следующий месяц: ${Math.trunc(due / 100)},${String(due % 100).padStart(2, '0')}\u00a0₽`);
+    const res = await agent.get('/cabinet');
+    expect(unblock(res.text)).toBe('Договор заблокирован. Доступ откроется сразу, как только на баланс поступит 15,00\u00a0₽.'); // 10 ₽ + 5 ₽ today
+    const due = chargeForDays(30000, 30, 25, 30) + chargeForDays(15000, 30, 25, 30) + 30000 + 15000;
+    expect(toPay(res.text)).toBe(`К оплате за следующий месяц: ${Math.trunc(due / 100)},${String(due % 100).padStart(2, '0')}\u00a0₽ — сверх суммы, которая открывает доступ`);
   });
 
-  it('does not count today twice for a contract that today’s run blocked', async () => {
+  it('keeps the debt out of next month\u2019s amount, and does not count today twice for a contract that today\u2019s run blocked', async () => {
     const c = await makeContract(t.ctx, { fee: 30000, payments: [{ amount: 500, at: '2026-11-20T05:00:00.000Z' }] });
     await chargeThrough(t.ctx, '2026-11-24'); // 5 ₽ − 10 ₽: blocked, today charged
     const { agent } = await signIn(t.app, c.number, c.password);
     const res = await agent.get('/cabinet');
     expect(res.text).toContain('Заблокирован');
-    expect(toPay(res.text)).toBe('К оплате за следующий месяц: 365,00\u00a0₽'); // 5 ₽ owed + 60 ₽ for 25..30.11 + 300 ₽
+    expect(unblock(res.text)).toBe('Договор заблокирован. Доступ откроется сразу, как только на баланс поступит 5,00\u00a0₽.');
+    // 60 ₽ for 25..30.11 + 300 ₽ for December; the 5 ₽ owed are said apart
+    expect(toPay(res.text)).toBe('К оплате за следующий месяц: 360,00\u00a0₽ — сверх суммы, которая открывает доступ');
   });
 
   it('shows a paused contract without «Хватит до» and without an amount due', async () => {

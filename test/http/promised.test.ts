@@ -85,15 +85,68 @@ describe('«Обещанный платёж»: the page', () => {
     expect((await paused.agent.get('/cabinet/promised')).text).toContain('Во время добровольной блокировки обещанный платёж не нужен');
     const deep = await subscriber(-70000);
     const res = await deep.agent.get('/cabinet/promised');
-    expect(res.text).toContain('Долг больше наибольшего обещанного платежа (600,00\u00a0₽): он не снимет блокировку. Пополните баланс хотя бы на 720,00\u00a0₽.');
+    expect(res.text).toContain('Долг 700,00\u00a0₽ больше наибольшего обещанного платежа (600,00\u00a0₽), поэтому обещанный платёж блокировку не снимет. Чтобы открыть доступ сегодня, пополните баланс на 720,00\u00a0₽.');
     expect(res.text).not.toContain('name="amount"');
   });
 
   it('is offered from the dashboard of a blocked subscriber and from the cabinet menu', async () => {
     const s = await subscriber(-500);
     const res = await s.agent.get('/cabinet');
-    expect(res.text).toContain('<a href="/cabinet/promised">Взять обещанный платёж');
+    expect(res.text).toContain('<a href="/cabinet/promised" data-testid="promised-offer">Взять обещанный платёж');
     expect(res.text).toContain('<a href="/cabinet/voluntary-block">Добровольная блокировка</a>');
+  });
+
+  it('takes a debt of exactly the largest amount: the dashboard offers it, the page accepts it, and the contract opens', async () => {
+    const s = await subscriber(-FEE); // 600 ₽ owed = the largest promised payment; today (20 ₽) not charged yet
+    const dash = await s.agent.get('/cabinet');
+    expect(dash.text).toContain('Доступ откроется сразу, как только на баланс поступит 620,00\u00a0₽: долг 600,00\u00a0₽ и плата за сегодня 20,00\u00a0₽.');
+    expect(dash.text).toContain('data-testid="promised-offer"');
+    const page = await s.agent.get('/cabinet/promised');
+    expect(page.text).not.toContain('data-testid="refusal"');
+    expect(page.text).toContain('От 620,00\u00a0₽ до 620,00\u00a0₽');
+    expect((await take(s.agent, '620,00')).status).toBe(303);
+    expect(await contract(s.id)).toMatchObject({ status: 'active', balance_kopecks: 0 });
+    await expectBalance(s.id, 0);
+  });
+
+  it('gives a blocked subscriber one step back: «Оплатить N ₽» with the amount that opens the service filled in, page and fragment', async () => {
+    const s = await subscriber(-60001); // one kopeck over the largest promised payment: paying is the way
+    for (const res of [await s.agent.get('/cabinet'), await s.agent.get('/cabinet/balance').set('HX-Request', 'true')]) {
+      expect(res.text).toContain('Доступ откроется сразу, как только на баланс поступит 620,01\u00a0₽: долг 600,01\u00a0₽ и плата за сегодня 20,00\u00a0₽.');
+      expect(res.text).toContain('<a class="button" href="/cabinet/pay?amount=620%2C01" data-testid="pay-button">Оплатить 620,01\u00a0₽</a>');
+      expect(res.text).not.toContain('data-testid="promised-offer"'); // the rules refuse it: not offered
+      expect(res.text).toContain('<a href="/contacts#pay">в офисе или через банк</a>');
+    }
+    const pay = await s.agent.get('/cabinet/pay?amount=620%2C01');
+    expect(pay.status).toBe(200);
+    expect(pay.text).toContain('name="amount" type="text" value="620,01"');
+    expect(pay.text).toContain('чтобы только открыть доступ сегодня, хватит 620,01\u00a0₽');
+    const refused = await s.agent.get('/cabinet/promised');
+    expect(refused.text).toContain('Долг 600,01\u00a0₽ больше наибольшего обещанного платежа (600,00\u00a0₽)');
+    expect(refused.text).toContain('<a class="button" href="/cabinet/pay?amount=620%2C01">Оплатить 620,01\u00a0₽</a>');
+    expect(refused.text).toContain('<a href="/contacts#pay">Оплатить в офисе или через банк</a>');
+  });
+
+  it('after one is taken, the dashboard says when it is taken back and «Хватит до» and the next month count it', async () => {
+    const s = await subscriber(-500);
+    expect((await take(s.agent, '250,00')).status).toBe(303); // −5 ₽ + 250 ₽ − 20 ₽ today = 225 ₽
+    const dash = await s.agent.get('/cabinet');
+    expect(dash.text).toContain('Обещанный платёж 250,00\u00a0₽ будет списан 27.11.2026.');
+    // 25 and 26 November cost 40 ₽; on the 27th its 20 ₽ and the 250 ₽ taken back do not fit in 185 ₽
+    expect(dash.text).toContain('Хватит до 26.11.2026 включительно');
+    // 120 ₽ for 25..30.11 + 600 ₽ for December − (225 ₽ − 250 ₽)
+    expect(dash.text).toContain('К оплате за следующий месяц: 745,00\u00a0₽');
+    expect(dash.text).not.toContain('data-testid="promised-offer"');
+    const page = await s.agent.get('/cabinet/promised');
+    expect(page.text).toContain('Обещанный платёж уже взят');
+    expect(page.text).toContain('<a class="button" href="/cabinet/pay">Оплатить</a>');
+  });
+
+  it('is offered on the dashboard of an active subscriber only when the balance does not last the term', async () => {
+    const poor = await subscriber(7999);
+    expect((await poor.agent.get('/cabinet')).text).toContain('data-testid="promised-offer"');
+    const rich = await subscriber(8000);
+    expect((await rich.agent.get('/cabinet')).text).not.toContain('data-testid="promised-offer"');
   });
 
   it('is for signed-in subscribers only', async () => {

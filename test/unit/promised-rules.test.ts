@@ -1,4 +1,5 @@
 import { amountError, dueAt, maxAmount, nearlyEmpty, promisedOffer, type PromisedState } from '../../src/promised/rules';
+import { wayForward } from '../../src/promised/routes';
 
 const rules = { termDays: 3, intervalDays: 30, maxPercentOfFee: 100 };
 const state = (over: Partial<PromisedState> = {}): PromisedState => ({
@@ -38,9 +39,16 @@ describe('the promised payment\u2019s rules', () => {
     ['a late one last time, however long ago', state({ last: { takenDay: '2025-01-01', repaidLate: true } }), { reason: 'late' }],
     ['one taken 29 days ago', state({ last: { takenDay: '2026-10-26', repaidLate: false } }), { reason: 'interval', next: '2026-11-25' }],
     ['a tariff without a fee', state({ tariffFee: 0 }), { reason: 'noFee' }],
-    ['a debt the largest amount does not cover', state({ balance: -58001 }), { reason: 'debt', max: 60000, need: 60001 }],
+    ['a debt one kopeck over the largest amount', state({ balance: -60001 }), { reason: 'debt', max: 60000, need: 62001, debt: 60001 }],
   ])('refuses %s', (_name, s, refusal) => {
     expect(promisedOffer(s, rules)).toEqual({ ok: false, refusal });
+  });
+
+  it('takes a debt of exactly the largest amount, with today\u2019s charge on top so that the credit unblocks', () => {
+    expect(promisedOffer(state({ balance: -60000 }), rules)).toEqual({ ok: true, offer: { min: 62000, max: 62000, suggested: 62000 } });
+    expect(promisedOffer(state({ balance: -60000, todayCharge: 0 }), rules)).toEqual({ ok: true, offer: { min: 60000, max: 60000, suggested: 60000 } });
+    expect(promisedOffer(state({ balance: -58001 }), rules)).toEqual({ ok: true, offer: { min: 60001, max: 60001, suggested: 60001 } });
+    expect(promisedOffer(state({ balance: -57999 }), rules)).toEqual({ ok: true, offer: { min: 59999, max: 60000, suggested: 60000 } });
   });
 
   it('offers again on the 30th day after the last one, repaid on time', () => {
@@ -59,5 +67,21 @@ describe('the promised payment\u2019s rules', () => {
     expect(dueAt(new Date('2026-11-29T16:30:00.000Z'), 3, 'Asia/Novokuznetsk').toISOString()).toBe('2026-12-02T16:30:00.000Z');
     expect(dueAt(new Date('2026-03-28T10:00:00.000Z'), 3, 'Europe/Berlin').toISOString()).toBe('2026-03-31T09:00:00.000Z'); // over a DST change: 11:00 stays 11:00
     expect(dueAt(new Date('2026-04-03T23:00:00.000Z'), 3, 'Pacific/Auckland').toISOString()).toBe('2026-04-07T00:00:00.000Z'); // 12:00 NZDT -> 12:00 NZST
+  });
+});
+
+describe('a refused promised payment', () => {
+  it.each([
+    [{ reason: 'paused' as const }, '/cabinet/voluntary-block'],
+    [{ reason: 'late' as const }, '/cabinet/pay'],
+    [{ reason: 'noFee' as const }, '/cabinet'],
+    [{ reason: 'notNeeded' as const }, '/cabinet/pay'],
+    [{ reason: 'interval' as const, next: '2026-12-24' }, '/cabinet/pay'],
+    [{ reason: 'open' as const, amount: 25000, dueAt: '2026-11-27T05:00:00.000Z', next: '2026-12-24' }, '/cabinet/pay'],
+    [{ reason: 'debt' as const, max: 60000, need: 62001, debt: 60001 }, '/cabinet/pay?amount=620%2C01'],
+  ])('always says what to do instead: %o leads first to %s', (refusal, first) => {
+    const links = wayForward(refusal);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links[0].href).toBe(first);
   });
 });
