@@ -135,7 +135,7 @@ describe('«Обещанный платёж»: the page', () => {
     // 25 and 26 November cost 40 ₽; on the 27th its 20 ₽ and the 250 ₽ taken back do not fit in 185 ₽
     expect(dash.text).toContain('Хватит до 26.11.2026 включительно');
     // 120 ₽ for 25..30.11 + 600 ₽ for December − (225 ₽ − 250 ₽)
-    expect(dash.text).toContain('К оплате за следующий месяц: 745,00\u00a0₽');
+    expect(dash.text).toContain('К оплате за следующий месяц: 745,00\u00a0₽, считая обещанный платёж');
     expect(dash.text).not.toContain('data-testid="promised-offer"');
     const page = await s.agent.get('/cabinet/promised');
     expect(page.text).toContain('Обещанный платёж уже взят');

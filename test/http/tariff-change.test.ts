@@ -331,6 +331,7 @@ describe('«Сменить тариф» from the 1st of next month', () => {
     const check = await choose(agent, { tariff: String(cheaper.id), when: 'next_month' });
     expect(check.status).toBe(200);
     expect(check.text).toMatch(/Баланс к 01\.12\.2026<\/dt><dd>0,00\u00a0₽/);
+    expect(check.text).toContain('Денег не хватит на первый день нового тарифа — пополните баланс до 01.12.2026');
     const { res } = await confirm(agent, { tariff: String(cheaper.id), when: 'next_month' });
     expect(res.status).toBe(303);
     expect((await changes(c.id))[0]).toMatchObject({ status: 'scheduled', effective_day: '2026-12-01' });
