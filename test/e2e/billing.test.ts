@@ -106,9 +106,16 @@ describeWithBrowser('billing in the cabinet', () => {
         // The dashboard says the contract is blocked and offers a promised payment.
         const balance = page.locator('#balance');
         expect(await balance.locator('.balance__status strong').textContent()).toBe('Заблокирован');
-        await balance.getByText(/^Договор заблокирован: на балансе меньше нуля\./).waitFor();
+        const unblock = kopecks(await balance.getByText(/^Договор заблокирован\. Доступ откроется сразу, как только на баланс поступит/).textContent());
         const before = kopecks(await page.getByTestId('balance').textContent());
         expect(before).toBeLessThan(0);
+        expect(unblock).toBeGreaterThanOrEqual(-before);
+        // one step back: «Оплатить N ₽» opens the pay form with that amount filled in
+        const payButton = balance.getByTestId('pay-button');
+        expect(kopecks(await payButton.textContent())).toBe(unblock);
+        await go(page, '/cabinet/pay', () => payButton.click());
+        expect(kopecks(await page.getByLabel('Сумма, ₽').inputValue())).toBe(unblock);
+        await go(page, '/cabinet', () => subnav(page).getByRole('link', { name: 'Обзор' }).click());
 
         await go(page, '/cabinet/promised', () => balance.getByRole('link', { name: /^Взять обещанный платёж/ }).click());
         expect(await h1(page).allTextContents()).toEqual(['Обещанный платёж']);
