@@ -22,6 +22,8 @@ import { createStatementService } from './statement/service';
 import { statementRoutes } from './statement/routes';
 import { createTariffChangeService } from './tariff-change/service';
 import { createOutbox } from './outbox/service';
+import { createHealthService } from './health/service';
+import { healthRoutes } from './health/routes';
 import { createRecoveryService } from './recovery/service';
 import { recoveryRoutes } from './recovery/routes';
 import { createProfileService } from './profile/service';
@@ -81,15 +83,7 @@ export function createApp(ctx: AppContext): Express {
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await ctx.db.raw('select 1');
-      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
-    } catch (err) {
-      ctx.logger.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  app.use(healthRoutes(createHealthService(ctx)));
 
   // Static files live under their own prefix, so that page requests never stat the disk looking for one. css and js
   // go out as their .gz twins made at build time. Pages are not compressed here: Node's one core renders them,

@@ -92,3 +92,54 @@ export async function hotAll<T>(db: Db, sql: string, params: unknown[]): Promise
   const st = prepared(hot, sql);
   return st.all(...params) as T[];
 }
+
+/** SQLite's result codes that mean the disk or the file failed, not the code: full, read-only, I/O error, cannot open, corrupt. */
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)(_|$)/;
+
+/** True for an error of the storage under the database (the service is unavailable until an operator acts), e.g. a full disk. */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODES.test(code);
+}
+
+/** The outcome of writeWithoutWaiting: 'busy' when another connection holds the write lock (not an error), 'skipped'
+ *  when a transaction is open on the pool's connection (its own writes will tell). */
+export type NoWaitWrite = 'ok' | 'busy' | 'skipped';
+
+/**
+ * One small write on the pool's connection that never waits for the write lock: busy_timeout 0, BEGIN IMMEDIATE,
+ * the statement, COMMIT, busy_timeout back. Synchronous from start to end, so no other query runs in between.
+ * For /healthz's probe; storage errors (SQLITE_FULL, SQLITE_READONLY ...) are thrown.
+ */
+export async function writeWithoutWaiting(db: Db, sql: string, params: unknown[]): Promise<NoWaitWrite> {
+  const hot = await hotConnection(db);
+  const conn = hot.conn;
+  if (conn.inTransaction) return 'skipped';
+  const timeout = conn.pragma('busy_timeout', { simple: true }) as number;
+  conn.pragma('busy_timeout = 0');
+  try {
+    conn.exec('BEGIN IMMEDIATE');
+    try {
+      prepared(hot, sql).run(...params);
+      conn.exec('COMMIT');
+    } catch (err) {
+      if (conn.inTransaction) conn.exec('ROLLBACK');
+      throw err;
+    }
+    return 'ok';
+  } catch (err) {
+    if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code ?? ''))) return 'busy';
+    throw err;
+  } finally {
+    conn.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
+ * One row read on the pool's connection at once, even while a transaction is open on it (it may then see that
+ * transaction's uncommitted rows): for monitoring counts only, which must never wait behind a long transaction.
+ */
+export async function peekGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
+  const hot = await hotConnection(db);
+  return prepared(hot, sql).get(...params) as T | undefined;
+}
