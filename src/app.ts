@@ -39,7 +39,7 @@ import { createAutopayService } from './autopay/service';
 import { csrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { localsMiddleware } from './web/locals';
-import { idleTimeout, sessionMiddleware } from './web/session';
+import { idleTimeout, saveSessionFirst, sessionMiddleware } from './web/session';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -97,7 +97,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(notificationRoutes(ctx, online));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
+  const handleError = errorHandler(ctx, services.site);
   app.use(sessionMiddleware(ctx));
+  app.use(saveSessionFirst(handleError));
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
@@ -122,6 +124,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(unsubscribePage(ctx));
 
   app.use(notFound);
-  app.use(errorHandler(ctx, services.site));
+  app.use(handleError);
   return app;
 }
