@@ -1,7 +1,7 @@
 // The knex instance over one SQLite file (better-sqlite3). SQLite-only settings live here and nowhere else.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database, Statement } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import knexFactory, { Knex } from 'knex';
 import { migrationSource } from '../migrations';
 
@@ -34,6 +34,47 @@ export function openDb(filename: string): Db {
     },
     acquireConnectionTimeout: 10000,
   });
+}
+
+/** The database file cannot be opened (or written at start): the message is one line naming the file. */
+export class DatabaseOpenError extends Error {}
+
+const explain = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
+};
+
+/**
+ * Opens the file once on its own (creating its folder), before knex does: a path under a regular file, a directory,
+ * a file without permission, a read-only disk or a file that is not a database then stops the start with one line,
+ * e.g. "cannot open the database /srv/x.sqlite: SQLITE_CANTOPEN unable to open database file".
+ */
+export function checkDatabaseFile(filename: string): void {
+  if (filename === ':memory:') return;
+  const file = path.resolve(filename);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const conn = new BetterSqlite3(file);
+    try {
+      conn.pragma('journal_mode = WAL'); // a write: a read-only file or disk fails here
+      conn.prepare('select count(*) from sqlite_master').get(); // a file that is not a database fails here
+    } finally {
+      conn.close();
+    }
+  } catch (err) {
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${explain(err)}`);
+  }
+}
+
+/** Migrations failing on the storage (a full or read-only disk) say so in one line too. */
+export async function migrateOrExplain(db: Db, filename: string): Promise<void> {
+  try {
+    await migrate(db);
+  } catch (err) {
+    if (isStorageError(err)) throw new DatabaseOpenError(`cannot migrate the database ${path.resolve(filename)}: ${explain(err)}`);
+    throw err;
+  }
 }
 
 export async function migrate(db: Db): Promise<void> {
