@@ -12,6 +12,7 @@ import * as m20261125030100 from './20261125030100_contact_changes';
 import * as m20261125040000 from './20261125040000_notifications_unread';
 import * as m20261125050000 from './20261125050000_outbox_expiry';
 import * as m20261125050100 from './20261125050100_payment_requests';
+import * as m20261202000000 from './20261202000000_heartbeats';
 import * as m20261202010000 from './20261202010000_provider_bank_details';
 
 type Migration = { name: string; module: Knex.Migration };
@@ -28,6 +29,7 @@ const migrations: Migration[] = [
   { name: '20261125040000_notifications_unread', module: m20261125040000 },
   { name: '20261125050000_outbox_expiry', module: m20261125050000 },
   { name: '20261125050100_payment_requests', module: m20261125050100 },
+  { name: '20261202000000_heartbeats', module: m20261202000000 },
   { name: '20261202010000_provider_bank_details', module: m20261202010000 },
 ];
 

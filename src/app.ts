@@ -22,6 +22,8 @@ import { createStatementService } from './statement/service';
 import { statementRoutes } from './statement/routes';
 import { createTariffChangeService } from './tariff-change/service';
 import { createOutbox } from './outbox/service';
+import { createHealthService } from './health/service';
+import { healthRoutes } from './health/routes';
 import { createRecoveryService } from './recovery/service';
 import { recoveryRoutes } from './recovery/routes';
 import { createProfileService } from './profile/service';
@@ -37,7 +39,7 @@ import { createAutopayService } from './autopay/service';
 import { csrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { localsMiddleware } from './web/locals';
-import { idleTimeout, sessionMiddleware } from './web/session';
+import { idleTimeout, saveSessionFirst, sessionMiddleware } from './web/session';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -81,15 +83,7 @@ export function createApp(ctx: AppContext): Express {
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await ctx.db.raw('select 1');
-      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
-    } catch (err) {
-      ctx.logger.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  app.use(healthRoutes(createHealthService(ctx)));
 
   // Static files live under their own prefix, so that page requests never stat the disk looking for one. css and js
   // go out as their .gz twins made at build time. Pages are not compressed here: Node's one core renders them,
@@ -103,7 +97,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(notificationRoutes(ctx, online));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
+  const handleError = errorHandler(ctx, services.site);
   app.use(sessionMiddleware(ctx));
+  app.use(saveSessionFirst(handleError));
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
@@ -128,6 +124,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(unsubscribePage(ctx));
 
   app.use(notFound);
-  app.use(errorHandler(ctx, services.site));
+  app.use(handleError);
   return app;
 }

@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import type { AppContext } from './context';
-import { migrate, openDb } from './db';
+import { checkDatabaseFile, migrateOrExplain, openDb } from './db';
 import { createLogger } from './logger';
 
 export async function boot(): Promise<AppContext> {
@@ -19,7 +19,8 @@ export async function boot(): Promise<AppContext> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  checkDatabaseFile(config.databaseFile); // DatabaseOpenError: one line naming the file (server.ts, cli.ts print it)
   const db = openDb(config.databaseFile);
-  await migrate(db);
+  await migrateOrExplain(db, config.databaseFile);
   return { config, db, clock: systemClock, logger };
 }

@@ -8,6 +8,8 @@
 //   outbox list [--state queued|sent|failed] [--limit N]   the newest SMS and e-mail in the outbox (npm run outbox -- list)
 //   outbox send                          send what is due now (the scheduler does this every minute)
 //   outbox retry ID                      put a failed message back in the queue
+//   jobs list [--state queued|done|failed] [--limit N]   the newest jobs (npm run jobs -- list --state failed)
+//   jobs retry ID                        run a failed job again (due now, attempts from zero)
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -21,6 +23,7 @@ import { createAutopayService } from './autopay/service';
 import { createOnlinePayments } from './payments/online';
 import { parseMoney } from './lib/money';
 import { createOutbox } from './outbox/service';
+import { JOB_STATES, listJobs, retryFailedJob, type JobState } from './jobs/service';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -129,8 +132,31 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       throw new Error('usage: outbox list [--state queued|sent|failed] [--limit N] | outbox send | outbox retry ID');
     }
+    case 'jobs': {
+      if (args[0] === 'list') {
+        const state = flag(args, '--state');
+        if (state !== undefined && !(state in JOB_STATES)) throw new Error('--state must be queued, done or failed');
+        const rows = await listJobs(ctx, { state: state as JobState | undefined, limit: intFlag(args, '--limit', 50, 1, 10_000) });
+        out(['id', 'kind', 'state', 'attempts', 'run_at', 'finished_at', 'key', 'last_error'].join('\t'));
+        for (const r of rows) {
+          out([r.id, r.kind, r.state, r.attempts, r.run_at, r.finished_at ?? '', r.idempotency_key, (r.last_error ?? '').replace(/\s+/g, ' ').slice(0, 120)].join('\t'));
+        }
+        out(`${rows.length} job(s)`);
+        return;
+      }
+      if (args[0] === 'retry') {
+        const id = args[1] ?? '';
+        if (!/^\d{1,12}$/.test(id)) throw new Error('usage: jobs retry ID');
+        const r = await retryFailedJob(ctx, Number(id));
+        if (r.kind === 'missing') throw new Error(`there is no job ${id}`);
+        if (r.kind === 'not-failed') throw new Error(`job ${id} is ${r.state}, not failed: nothing changed`);
+        out(`job ${id} queued again: the scheduler runs it within a minute`);
+        return;
+      }
+      throw new Error('usage: jobs list [--state queued|done|failed] [--limit N] | jobs retry ID');
+    }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry`);
   }
 }
 

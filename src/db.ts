@@ -1,7 +1,7 @@
 // The knex instance over one SQLite file (better-sqlite3). SQLite-only settings live here and nowhere else.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database, Statement } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import knexFactory, { Knex } from 'knex';
 import { migrationSource } from '../migrations';
 
@@ -34,6 +34,47 @@ export function openDb(filename: string): Db {
     },
     acquireConnectionTimeout: 10000,
   });
+}
+
+/** The database file cannot be opened (or written at start): the message is one line naming the file. */
+export class DatabaseOpenError extends Error {}
+
+const explain = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
+};
+
+/**
+ * Opens the file once on its own (creating its folder), before knex does: a path under a regular file, a directory,
+ * a file without permission, a read-only disk or a file that is not a database then stops the start with one line,
+ * e.g. "cannot open the database /srv/x.sqlite: SQLITE_CANTOPEN unable to open database file".
+ */
+export function checkDatabaseFile(filename: string): void {
+  if (filename === ':memory:') return;
+  const file = path.resolve(filename);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const conn = new BetterSqlite3(file);
+    try {
+      conn.pragma('journal_mode = WAL'); // a write: a read-only file or disk fails here
+      conn.prepare('select count(*) from sqlite_master').get(); // a file that is not a database fails here
+    } finally {
+      conn.close();
+    }
+  } catch (err) {
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${explain(err)}`);
+  }
+}
+
+/** Migrations failing on the storage (a full or read-only disk) say so in one line too. */
+export async function migrateOrExplain(db: Db, filename: string): Promise<void> {
+  try {
+    await migrate(db);
+  } catch (err) {
+    if (isStorageError(err)) throw new DatabaseOpenError(`cannot migrate the database ${path.resolve(filename)}: ${explain(err)}`);
+    throw err;
+  }
 }
 
 export async function migrate(db: Db): Promise<void> {
@@ -91,4 +132,55 @@ export async function hotAll<T>(db: Db, sql: string, params: unknown[]): Promise
   if (hot.conn.inTransaction) return (await db.raw(sql, params as Knex.RawBinding[])) as T[];
   const st = prepared(hot, sql);
   return st.all(...params) as T[];
+}
+
+/** SQLite's result codes that mean the disk or the file failed, not the code: full, read-only, I/O error, cannot open, corrupt. */
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)(_|$)/;
+
+/** True for an error of the storage under the database (the service is unavailable until an operator acts), e.g. a full disk. */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODES.test(code);
+}
+
+/** The outcome of writeWithoutWaiting: 'busy' when another connection holds the write lock (not an error), 'skipped'
+ *  when a transaction is open on the pool's connection (its own writes will tell). */
+export type NoWaitWrite = 'ok' | 'busy' | 'skipped';
+
+/**
+ * One small write on the pool's connection that never waits for the write lock: busy_timeout 0, BEGIN IMMEDIATE,
+ * the statement, COMMIT, busy_timeout back. Synchronous from start to end, so no other query runs in between.
+ * For /healthz's probe; storage errors (SQLITE_FULL, SQLITE_READONLY ...) are thrown.
+ */
+export async function writeWithoutWaiting(db: Db, sql: string, params: unknown[]): Promise<NoWaitWrite> {
+  const hot = await hotConnection(db);
+  const conn = hot.conn;
+  if (conn.inTransaction) return 'skipped';
+  const timeout = conn.pragma('busy_timeout', { simple: true }) as number;
+  conn.pragma('busy_timeout = 0');
+  try {
+    conn.exec('BEGIN IMMEDIATE');
+    try {
+      prepared(hot, sql).run(...params);
+      conn.exec('COMMIT');
+    } catch (err) {
+      if (conn.inTransaction) conn.exec('ROLLBACK');
+      throw err;
+    }
+    return 'ok';
+  } catch (err) {
+    if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code ?? ''))) return 'busy';
+    throw err;
+  } finally {
+    conn.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
+ * One row read on the pool's connection at once, even while a transaction is open on it (it may then see that
+ * transaction's uncommitted rows): for monitoring counts only, which must never wait behind a long transaction.
+ */
+export async function peekGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
+  const hot = await hotConnection(db);
+  return prepared(hot, sql).get(...params) as T | undefined;
 }

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createPasswordHasher } from './auth/passwords';
 import { boot } from './boot';
 import type { AppContext } from './context';
+import { DatabaseOpenError } from './db';
 import { startScheduler } from './jobs/scheduler';
 import { dayOf } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
@@ -52,6 +53,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof DatabaseOpenError) {
+    process.stderr.write(`kabinet: ${err.message}\n`); // the operator's mistake, not the code's: no stack trace
+    process.exit(1);
+  }
   process.stderr.write(`kabinet failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -18,3 +18,25 @@ export const retryJob = (db: Db, id: number, u: { attempts: number; run_at: stri
   db('jobs')
     .where({ id, status: 'pending' })
     .update({ attempts: u.attempts, run_at: u.run_at, last_error: u.last_error.slice(0, 2000), status: u.failed ? 'failed' : 'pending', finished_at: u.failed ? u.at : null });
+
+/** The heartbeats row the scheduler's tick writes (read by /healthz, in any process). */
+export const SCHEDULER_HEARTBEAT = 'scheduler';
+
+/** The scheduler ticked at `at`; runningSince: a run that began then is still going (the tick ran nothing new). */
+export const recordSchedulerTick = (db: Db, at: string, runningSince: string | null) =>
+  db('heartbeats').insert({ name: SCHEDULER_HEARTBEAT, at, detail: runningSince }).onConflict('name').merge(['at', 'detail']);
+
+export type JobListRow = JobRow & { last_error: string | null; created_at: string; finished_at: string | null };
+
+/** The newest jobs first, optionally of one status (pending | done | failed). */
+export const listJobs = (db: Db, filter: { status?: string; limit: number }) => {
+  const q = db('jobs').orderBy('id', 'desc').limit(filter.limit);
+  if (filter.status) q.where({ status: filter.status });
+  return q.select<JobListRow[]>('*');
+};
+
+export const jobById = (db: Db, id: number) => db('jobs').where({ id }).first<JobListRow | undefined>();
+
+/** A failed job due again now, with its attempts from zero (its last error is kept until the next try). */
+export const requeueFailedJob = (db: Db, id: number, now: string) =>
+  db('jobs').where({ id, status: 'failed' }).update({ status: 'pending', attempts: 0, run_at: now, finished_at: null });

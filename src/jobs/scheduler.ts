@@ -7,6 +7,7 @@ import { promisedJobHandlers } from '../promised/jobs';
 import { paymentsTick } from '../payments/jobs';
 import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
+import { recordSchedulerTick } from './queries';
 import { createJobs } from './service';
 import { createOutbox } from '../outbox/service';
 import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
@@ -23,9 +24,18 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
     ['outbox', () => outbox.runDue()],
   ];
   let running: Promise<void> | null = null;
+  let runningSince: string | null = null;
+  // The tick's time in the database (heartbeats), for /healthz in this process or another one.
+  const beat = (since: string | null) =>
+    recordSchedulerTick(ctx.db, ctx.clock.now().toISOString(), since).catch((err: unknown) => ctx.logger.error({ err }, 'scheduler: heartbeat not written'));
   const tick = () => {
-    if (running) return; // a long run (catching up days) is still going
+    if (running) {
+      void beat(runningSince); // a long run (catching up days) is still going: alive, and busy since then
+      return;
+    }
+    runningSince = ctx.clock.now().toISOString();
     running = (async () => {
+      await beat(null);
       for (const [name, step] of steps) {
         try {
           await step();

@@ -1,7 +1,7 @@
 // Durable work: a job is a row (kind, run_at, payload, idempotency key) done by the in-process scheduler.
 // Handlers must be idempotent: two processes, or a retry after a crash, may run the same job again.
 import type { AppContext } from '../context';
-import { dueJobs, enqueueJob, finishJob, retryJob } from './queries';
+import { dueJobs, enqueueJob, finishJob, jobById, listJobs as listJobRows, requeueFailedJob, retryJob } from './queries';
 
 export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -40,3 +40,25 @@ export function createJobs(ctx: AppContext, handlers: Record<string, JobHandler>
   };
 }
 export type Jobs = ReturnType<typeof createJobs>;
+
+/** The CLI's words for a job's status: 'queued' is the table's 'pending'. */
+export const JOB_STATES = { queued: 'pending', done: 'done', failed: 'failed' } as const;
+export type JobState = keyof typeof JOB_STATES;
+const stateOf = (status: string): string => (status === 'pending' ? 'queued' : status);
+
+/** Staff's view of the jobs table (npm run jobs -- list), newest first. */
+export async function listJobs(ctx: AppContext, filter: { state?: JobState; limit: number }) {
+  const rows = await listJobRows(ctx.db, { status: filter.state ? JOB_STATES[filter.state] : undefined, limit: filter.limit });
+  return rows.map((r) => ({ ...r, state: stateOf(r.status) }));
+}
+
+export type RetryResult = { kind: 'queued' } | { kind: 'missing' } | { kind: 'not-failed'; state: string };
+
+/** Staff run a failed job again (npm run jobs -- retry ID): due now, attempts from zero. Any other job is left alone. */
+export async function retryFailedJob(ctx: AppContext, id: number): Promise<RetryResult> {
+  const job = await jobById(ctx.db, id);
+  if (!job) return { kind: 'missing' };
+  if (job.status !== 'failed') return { kind: 'not-failed', state: stateOf(job.status) };
+  const n = await requeueFailedJob(ctx.db, id, ctx.clock.now().toISOString());
+  return n === 1 ? { kind: 'queued' } : { kind: 'not-failed', state: stateOf((await jobById(ctx.db, id))?.status ?? 'failed') };
+}

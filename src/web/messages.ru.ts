@@ -589,6 +589,7 @@ export const ru = {
   'error.csrf': 'Страница устарела. Обновите её и повторите действие.',
   'error.tooLarge': 'Слишком большой запрос: сократите текст и отправьте снова.',
   'error.internal': 'Что-то пошло не так на нашей стороне. Попробуйте позже или позвоните в контакт-центр.',
+  'error.unavailable': 'Сервис временно недоступен. Попробуйте через несколько минут.',
   'error.toHome': 'На главную',
 
   // ---- password recovery by SMS, subscriptions, notices, sessions, profile ----

@@ -89,3 +89,46 @@ export function idleTimeout(ctx: AppContext): RequestHandler {
     next();
   };
 }
+
+/** The session's data as express-session compares it (without the cookie). */
+const snapshot = (s: unknown) => (s ? JSON.stringify(s, (key, value: unknown) => (key === 'cookie' ? undefined : value)) : '');
+
+type Answer = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
+
+/**
+ * Saves a changed session before the answer goes out, not after: express-session saves at res.end, once the
+ * headers and the page are written, so a failed save (a full or read-only disk) could only reset the socket, and
+ * the next form then failed its CSRF check («Страница устарела»). Here a failed save drops the answer and hands the
+ * error to `answer` (the error handler: 503 «Сервис временно недоступен»), and that answer saves no session.
+ * Mounted right after sessionMiddleware. A session saved here is not saved again by express-session (except a new
+ * one, which express-session writes once more: the same row).
+ */
+export function saveSessionFirst(answer: Answer): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const before = snapshot(req.session);
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    let saving = false;
+    let saveFailed = false;
+    res.end = function endAfterSave(this: Response, ...args: unknown[]) {
+      const s = req.session as session.Session | undefined;
+      if (res.locals.storageFailed || saveFailed) {
+        // An answer about the storage itself: no session is saved with it (express-session skips a missing one).
+        delete (req as { session?: unknown }).session;
+        return end(...args);
+      }
+      if (saving || res.headersSent || !s || snapshot(s) === before) return end(...args);
+      saving = true;
+      s.save((err) => {
+        if (!err) {
+          end(...args);
+          return;
+        }
+        saveFailed = true;
+        for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
+        answer(err, req, res, () => res.destroy());
+      });
+      return res;
+    } as Response['end'];
+    next();
+  };
+}

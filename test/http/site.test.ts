@@ -82,12 +82,6 @@ describe('errors', () => {
     expect(res.text).not.toMatch(/tariffs_gone|SQLITE|no such table|\.ts:\d/);
     await t.ctx.db.schema.renameTable('tariffs_gone', 'tariffs');
   });
-
-  it('reports health when the database answers', async () => {
-    const res = await request(t.app).get('/healthz');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
-  });
 });
 
 describe('public pages', () => {

@@ -1,6 +1,7 @@
 import { billingJobHandlers, scheduleBillingDay } from '../../src/billing/jobs';
 import { startOfDay } from '../../src/lib/dates';
 import { createJobs } from '../../src/jobs/service';
+import { startScheduler } from '../../src/jobs/scheduler';
 import { makeTestApp, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 
@@ -49,5 +50,17 @@ describe('the scheduler after downtime', () => {
     }
     expect(calls).toBe(5);
     expect(await t.ctx.db('jobs').where({ idempotency_key: 'flaky:1' }).first()).toMatchObject({ status: 'failed', attempts: 5, last_error: 'Error: gateway down' });
+  });
+});
+
+describe('the scheduler heartbeat', () => {
+  it('writes the time of each tick to the heartbeats table, where /healthz of any process reads it', async () => {
+    const scheduler = startScheduler(t.ctx); // ticks once at start, then every minute
+    try {
+      await scheduler.stop(); // waits for the tick in hand
+      expect(await t.ctx.db('heartbeats').where({ name: 'scheduler' }).first()).toEqual({ name: 'scheduler', at: '2026-11-24T05:00:00.000Z', detail: null });
+    } finally {
+      await scheduler.stop();
+    }
   });
 });
