@@ -173,9 +173,10 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
     async reset(token: unknown, password: string, repeat: string, ip: string): Promise<ResetResult> {
       const a = await attemptOf(token, ['verified']);
       if (!a || new Date(a.verified_at!).getTime() + cfg.codeMinutes * 60_000 <= now().getTime()) return { kind: 'gone' };
-      const problem = checkNewPassword(password, repeat);
-      if (problem) return { kind: 'bad', problem };
       const contractId = a.contract_id!;
+      const contract = (await ctx.db('contracts').where({ id: contractId }).first('number')) as { number: string };
+      const problem = checkNewPassword(password, repeat, { contractNumber: contract.number, providerName: ctx.config.provider.name });
+      if (problem) return { kind: 'bad', problem };
       const hash = await passwords.hash(password);
       const done = await ctx.db.transaction(async (trx) => {
         const n = await trx('recovery_attempts').where({ id: a.id, state: 'verified' }).update({ state: 'done' });
