@@ -28,3 +28,14 @@ export const emailForm = z.object({
 export const sessionForm = z.object({
   session: z.string({ error: 'error.badRequest' }).regex(/^[0-9a-f]{24}$/, 'error.badRequest'),
 });
+
+/** «Сменить пароль»: the new one is checked by the recovery rules in the service (length, list, the subscriber's words). */
+export const changePasswordForm = z.object({
+  current: z.string({ error: 'auth.password.required' }).min(1, 'auth.password.required').max(PASSWORD_MAX, 'auth.password.tooLong'),
+  password: z.string({ error: 'rec.password.short' }),
+  password2: z.string({ error: 'rec.password.mismatch' }),
+});
+/** «Отметить прочитанным» names one notice; «Отметить все прочитанными» names none. */
+export const noticeForm = z.object({
+  notice: z.union([z.literal('').transform(() => undefined), z.string().regex(/^\d{1,12}$/).transform(Number)]).optional(),
+});
