@@ -3,7 +3,7 @@
 // token: the HMAC-signed token in its address is the proof, RFC 8058).
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
-import { maskPhone } from '../lib/phone';
+import { countryNames, maskPhone } from '../lib/phone';
 import { TOPICS } from '../notifications/notify';
 import { CHANNELS, MARKETING, readUnsubscribeToken, saveGrid, subscriptionGrid, unsubscribeEmail, type Grid } from '../notifications/subscriptions';
 import { requireSubscriber } from '../web/auth';
@@ -37,6 +37,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     next();
   });
   const me = (req: Request) => req.user!.contractId;
+  const newPhoneForm = phoneForm(ctx.config.phoneAllowedCountries);
   /** After a change: a 303 to the page without JavaScript; with htmx the section's fragment right away (same status text). */
   const done = (req: Request, res: Response, url: string, fragment: () => Promise<void> | void) => (wantsFragment(req) ? fragment() : res.redirect(303, url));
   const reauthed = (req: Request) => (req.session.reauthAt ?? 0) + REAUTH_MINUTES * 60_000 > ctx.clock.now().getTime();
@@ -86,7 +87,10 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   /** The contacts page, or its #contacts fragment for htmx: the password form until it is entered again, then the contacts. */
   async function renderContacts(req: Request, res: Response, extra: ContactsExtra = {}) {
     const views = { page: 'profile/contacts', fragment: 'profile/_contacts' };
-    const common = { title: 'prof.contacts', htmx: true, fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null };
+    const common = {
+      title: 'prof.contacts', htmx: true, fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null,
+      errorParams: { countries: countryNames(ctx.config.phoneAllowedCountries) },
+    };
     if (!reauthed(req)) return renderPageOrFragment(req, res, views, { ...common, reauthed: false }, extra.status ?? 200);
     const c = await profile.contacts(me(req));
     const pendingEmail = c.pending.find((p) => p.kind === 'email') ?? null;
@@ -119,7 +123,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
 
   router.post('/cabinet/profile/contacts/phone', guarded(async (req, res) => {
     const values = typedValues(req.body, ['phone']);
-    const form = parseForm(phoneForm, req.body);
+    const form = parseForm(newPhoneForm, req.body);
     if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors, values });
     const r = await profile.startPhone(me(req), form.data.phone, req.ip ?? '');
     if (r.kind === 'exists') return renderContacts(req, res, { status: 422, fieldErrors: { phone: 'prof.phone.exists' }, values });

@@ -687,8 +687,9 @@ export const ru = {
   'prof.sessions.changePassword': 'Сменить пароль',
   'prof.notices.markRead': 'Отметить прочитанным',
   'prof.notices.markAllRead': 'Отметить все прочитанными',
-  'prof.phone.country': 'Можно добавить только российский номер (+7 9…)',
-  'prof.phone.countries': 'Этот номер не подходит: можно добавить номер одной из стран: {countries}',
+  'prof.phone.country': 'Можно добавить только российский мобильный номер: +7 9XX XXX-XX-XX',
+  'prof.phone.countries': 'Номер этой страны добавить нельзя. Можно мобильные номера стран: {countries}',
+  'prof.phone.mobile': 'Нужен номер мобильного телефона: на него придёт код по SMS',
   // texts that go out (SMS, e-mail, notices): issue 9 point 29
   'sms.phoneCode': 'Код для подтверждения телефона: {code}. Никому его не сообщайте. {provider}',
   'sms.recoveryCode': 'Код для смены пароля: {code}. Действует {minutes} мин. Никому его не сообщайте. {provider}',

@@ -106,6 +106,37 @@ describe('contacts', () => {
     expect(await audits(s.id)).toEqual(expect.arrayContaining(['phone_code_sent', 'phone_added']));
   });
 
+  it('adds Russian mobile numbers only by default: international, premium and fixed-line numbers are refused in Russian, nothing sent', async () => {
+    const s = await subscriber();
+    await reauth(s.agent);
+    const cases: [string, string][] = [
+      ['+77011234567', 'только российский мобильный номер'], // Kazakhstan shares +7
+      ['+375 29 123-45-67', 'только российский мобильный номер'],
+      ['+882 1345 6789', 'только российский мобильный номер'], // international networks (premium)
+      ['8 800 555-35-35', 'Нужен номер мобильного телефона'],
+      ['+7 (3843) 75-60-00', 'Нужен номер мобильного телефона'],
+    ];
+    for (const [phone, message] of cases) {
+      const r = await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone });
+      expect(r.status).toBe(422);
+      expect(r.text).toContain(message);
+    }
+    expect(lines('sms.jsonl')).toEqual([]);
+    expect(await t.ctx.db('contact_changes').where({ contract_id: s.id })).toEqual([]);
+  });
+
+  it('adds numbers of the countries PHONE_ALLOWED_COUNTRIES names, and names them when refusing another', async () => {
+    await t.close();
+    t = await makeTestApp({ SMS_FILE: path.join(dir, 'sms.jsonl'), EMAIL_FILE: path.join(dir, 'email.jsonl'), PHONE_ALLOWED_COUNTRIES: 'ru, KZ,BY' });
+    const s = await subscriber();
+    await reauth(s.agent);
+    expect((await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone: '+77011234567' })).status).toBe(303);
+    expect(lines('sms.jsonl').at(-1)!.to).toBe('+77011234567');
+    const uk = await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone: '+44 7400 123456' });
+    expect(uk.status).toBe(422);
+    expect(uk.text).toContain('Можно мобильные номера стран: Россия, Казахстан, Беларусь');
+  });
+
   it('never removes the last phone; removes another one, audited', async () => {
     const s = await subscriber(['+79131234567', '+79051112233']);
     await reauth(s.agent);
