@@ -199,13 +199,15 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const token = crypto.randomBytes(32).toString('base64url');
       const at = ctx.clock.now();
       const link = `${ctx.config.publicUrl}/email/confirm?token=${token}`;
+      const linkExpires = new Date(at.getTime() + LINK_HOURS * 3_600_000);
       const outboxId = await ctx.db.transaction(async (trx) => {
         await trx('contact_changes').insert({
           contract_id: contractId, kind: 'email', value: email, secret_hash: sha256(token), created_at: at.toISOString(),
-          expires_at: new Date(at.getTime() + LINK_HOURS * 3_600_000).toISOString(),
+          expires_at: linkExpires.toISOString(),
         });
         return enqueue(ctx, trx, {
           channel: 'email', recipient: email, subject: tr('email.confirm.subject'), topic: 'contacts', contractId, headers: unsubscribeHeaders(contractId),
+          oneTimeCode: true, expiresAt: linkExpires, // the link is masked in the outbox once sent, and never sent after it dies
           text: tr('email.confirm.text', { number: c.number, link, hours: LINK_HOURS }),
         });
       });
