@@ -125,13 +125,13 @@ describe('«Сменить пароль»', () => {
     expect(await signInStatus(s.number, NEW)).toBe(401);
   });
 
-  it('works with htmx: errors come back in the #password fragment with their status, success answers HX-Redirect', async () => {
+  it('works with htmx: errors come back in the #change-password fragment with their status, success answers HX-Redirect', async () => {
     const s = await subscriber();
     const page = await s.agent.get('/cabinet/profile/password');
     const hx = (fields: object) => s.agent.post('/cabinet/profile/password').set('HX-Request', 'true').set('X-CSRF-Token', csrfFrom(page.text)).type('form').send(fields);
     const bad = await hx({ current: OLD, password: NEW, password2: 'другой пароль 2' });
     expect(bad.status).toBe(422);
-    expect(bad.text).toMatch(/^\s*<div id="password"/);
+    expect(bad.text).toMatch(/^\s*<div id="change-password"/);
     expect(bad.text).not.toContain('<html');
     expect(bad.text).toContain('Пароли не совпадают');
     const ok = await hx({ current: OLD, password: NEW, password2: NEW });
