@@ -703,6 +703,7 @@ export const ru = {
   'prof.password.wrong': 'Нынешний пароль введён неверно',
   'prof.password.throttled': 'Слишком много неверных паролей. Попробуйте позже.',
   'prof.sessions.changePassword': 'Сменить пароль',
+  'prof.sessions.unknownBrowser': 'Неизвестный браузер',
   'prof.notices.markRead': 'Отметить прочитанным',
   'prof.notices.markAllRead': 'Отметить все прочитанными',
   'prof.phone.country': 'Можно добавить только российский мобильный номер: +7 9XX XXX-XX-XX',
