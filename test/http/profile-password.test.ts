@@ -80,6 +80,16 @@ describe('«Сменить пароль»', () => {
     expect(await t.ctx.db('audit_log').where({ contract_id: s.id, action: 'password_changed' })).toHaveLength(1);
   });
 
+  it('keeps «Запомнить» across the new session id: the cookie keeps its expiry', async () => {
+    const c = await makeContract(t.ctx, { password: OLD, phones: ['+79131234567'] });
+    const { agent, res } = await signIn(t.app, c.number, OLD, true);
+    const expiresAt = /Expires=([^;]+)/.exec(String(res.headers['set-cookie']))![1];
+    const r = await change(agent, { current: OLD, password: NEW, password2: NEW });
+    expect(r.status).toBe(303);
+    expect(String(r.headers['set-cookie'])).toContain(`Expires=${expiresAt}`);
+    expect((await agent.get('/cabinet/profile')).status).toBe(200);
+  });
+
   it.each([
     ['a wrong current password', { current: 'not my password', password: NEW, password2: NEW }, 401, 'current', 'Нынешний пароль введён неверно'],
     ['new passwords that differ', { current: OLD, password: NEW, password2: 'зелёный трамвай' }, 422, 'password2', 'Пароли не совпадают'],
