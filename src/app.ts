@@ -70,7 +70,8 @@ export function createApp(ctx: AppContext): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 && res.statusCode !== 404 ? 'warn' : 'info'),
       // What a request line needs, no headers: nothing to redact, less to serialise on every request.
       serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, ip: req.remoteAddress }),
+        // The path without its query string: e-mail confirmation and unsubscribe tokens travel there.
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0], ip: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),

@@ -1,6 +1,7 @@
 // The only reader of process.env. Every setting is parsed and checked once here; README.md and
 // .env.example document each of them. A bad value stops the process with one line naming the variable.
 import { z } from 'zod';
+import { isPhoneCountry } from './lib/phone';
 
 const DEV_SECRET = 'dev-only-secret-not-for-production-000000';
 
@@ -49,6 +50,9 @@ const schema = z
     VOLUNTARY_BLOCK_DAYS_PER_YEAR: int(1, 366, 90),
     VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS: int(0, 100_000, 0),
     PROVIDER_NAME: z.string().min(1).max(100).default('Сеть Центр'),
+    // Countries whose mobile numbers a subscriber may add to the contract (ISO 3166 codes, comma-separated).
+    PHONE_ALLOWED_COUNTRIES: z.string().default('RU').transform((v) => [...new Set(v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))])
+      .refine((list) => list.length > 0 && list.every(isPhoneCountry), 'must be a comma-separated list of ISO country codes, e.g. RU,KZ,BY'),
     PROVIDER_EMAIL: z.email().default('info@example.ru'),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address, e.g. https://lk.example.ru' }).optional(),
     // online payments (issue 4)
@@ -139,6 +143,8 @@ export type Config = {
   demoSeed: boolean;
   shutdownTimeoutMs: number;
   provider: { name: string; email: string };
+  /** PHONE_ALLOWED_COUNTRIES: the countries whose mobile numbers may be added to a contract. */
+  phoneAllowedCountries: string[];
   /** The portal's address as subscribers reach it, without a trailing slash: links in e-mail, the gateway's return URL. */
   publicUrl: string;
   billing: {
@@ -235,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoSeed: c.DEMO_SEED && c.NODE_ENV !== 'production',
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     provider: { name: c.PROVIDER_NAME, email: c.PROVIDER_EMAIL },
+    phoneAllowedCountries: c.PHONE_ALLOWED_COUNTRIES,
     publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, ''),
     billing: {
       scheduler: c.BILLING_SCHEDULER,

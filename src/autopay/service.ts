@@ -5,9 +5,11 @@
 // and every failure is told to the subscriber through notify().
 import { createCabinetService } from '../cabinet/service';
 import type { AppContext } from '../context';
+import { inTransaction } from '../db';
 import { dayOf, splitDay } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
+import { t } from '../web/i18n';
 import { clampAmount, PERMANENT_REFUSALS, receiptContactOf, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
 import type { AutopayInput } from './forms';
 import { TERMS_TEXT, TERMS_VERSION } from './terms';
@@ -24,7 +26,7 @@ export type ChargeRow = {
 
 export type SaveResult =
   | { kind: 'changed' }
-  | { kind: 'invalid'; field: string; message: 'autopay.accept.required' | 'autopay.amount.tooSmall' | 'autopay.amount.tooLarge' | 'autopay.contact.required' }
+  | { kind: 'invalid'; field: string; message: 'autopay.accept.required' | 'autopay.accept.change' | 'autopay.amount.tooSmall' | 'autopay.amount.tooLarge' | 'autopay.threshold.tooLarge' | 'autopay.contact.required' }
   | StartResult;
 
 export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
@@ -43,6 +45,12 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
   }
 
   const contactOf = (contractId: number) => receiptContactOf(ctx.db, contractId);
+
+  /** The rule in words, as the page shows it («пополнить на 500,00 ₽, когда баланс меньше 100,00 ₽»). */
+  const ruleText = (f: { rule: string; amount_kopecks: number | null; threshold_kopecks: number | null; day: number | null }) =>
+    f.rule === 'threshold'
+      ? t('autopay.rule.thresholdText', { amount: formatMoney(f.amount_kopecks ?? 0), threshold: formatMoney(f.threshold_kopecks ?? 0) })
+      : t('autopay.rule.monthlyText', { day: f.day ?? 0 });
 
   const ruleFields = (input: AutopayInput) =>
     input.rule === 'threshold'
@@ -75,7 +83,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
           await trx('autopay').where({ id: autopay.id }).update({ status: 'off', off_reason: 'card_refused', updated_at: at });
           await notify(ctx, trx, {
             contractId: charge.contract_id, topic: 'payments', key: `autopay_refused:${charge.id}`, link: '/cabinet/autopay',
-            title: 'Автоплатёж выключен', text: `Банк отказал в списании с карты ${autopay.card_mask}. Автоплатёж выключен: включите его с другой картой или оплатите вручную.`,
+            title: t('notice.autopayRefused.title'), text: t('notice.autopayRefused.text', { card: autopay.card_mask }),
           });
         });
         return;
@@ -86,10 +94,8 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
         await trx('autopay_charges').where({ id: charge.id }).update({ status: last ? 'failed' : 'pending', attempts, payment_id: null, next_attempt_at: last ? null : next, last_error: reason, updated_at: at });
         await notify(ctx, trx, {
           contractId: charge.contract_id, topic: 'payments', key: `autopay_failed:${charge.id}:${attempts}`, link: '/cabinet/pay',
-          title: 'Автоплатёж не прошёл',
-          text: last
-            ? `Не удалось списать ${formatMoney(charge.amount_kopecks)} с карты ${autopay.card_mask}. Попыток больше не будет: оплатите вручную.`
-            : `Не удалось списать ${formatMoney(charge.amount_kopecks)} с карты ${autopay.card_mask}. Попробуем ещё раз.`,
+          title: t('notice.autopayFailed.title'),
+          text: t(last ? 'notice.autopayFailed.last' : 'notice.autopayFailed.again', { amount: formatMoney(charge.amount_kopecks), card: autopay.card_mask }),
         });
       });
       return;
@@ -133,8 +139,25 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       const current = await find(contractId);
       if (input.amount !== undefined && input.amount < cfg.minKopecks) return { kind: 'invalid', field: 'amount', message: 'autopay.amount.tooSmall' };
       if (input.amount !== undefined && input.amount > cfg.maxKopecks) return { kind: 'invalid', field: 'amount', message: 'autopay.amount.tooLarge' };
+      // the threshold is capped like the amount: a balance «below 999 999 ₽» would charge the card every day
+      if (input.threshold !== undefined && input.threshold * 100 > cfg.maxKopecks) return { kind: 'invalid', field: 'threshold', message: 'autopay.threshold.tooLarge' };
       if (current?.status === 'active') {
-        await ctx.db('autopay').where({ id: current.id }).update({ ...ruleFields(input), updated_at: at });
+        // A changed rule is a new permission to charge the card: the terms are accepted again (a new consent row, with
+        // no payment) and the subscriber hears of it on every channel (topic 'account': a rule someone else set must
+        // not go unnoticed).
+        if (input.accept !== '1') return { kind: 'invalid', field: 'accept', message: 'autopay.accept.change' };
+        const f = ruleFields(input);
+        await inTransaction(ctx.db, async (trx) => {
+          await trx('autopay').where({ id: current.id }).update({ ...f, terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, terms_accepted_at: at, updated_at: at });
+          await trx('autopay_consents').insert({
+            contract_id: contractId, payment_id: null, kind: 'change', rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
+            terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
+          });
+          await notify(ctx, trx, {
+            contractId, topic: 'account', key: `autopay_changed:${contractId}:${at}`, link: '/cabinet/autopay',
+            title: t('notice.autopayChanged.title'), text: t('notice.autopayChanged.text', { card: current.card_mask, rule: ruleText(f) }),
+          });
+        });
         return { kind: 'changed' };
       }
       if (input.accept !== '1') return { kind: 'invalid', field: 'accept', message: 'autopay.accept.required' };

@@ -1,11 +1,36 @@
 // Phones are stored in E.164 (+79131234567) and shown as +7 (913) 123-45-67, or masked for recovery.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Any way a Russian subscriber writes a number -> E.164, or null if it is not a valid number. */
 export function normalizePhone(text: string): string | null {
   const p = parsePhoneNumberFromString(text.trim(), 'RU');
   if (!p || !p.isValid()) return null;
   return p.number;
+}
+
+export type SmsPhone = { ok: true; phone: string } | { ok: false; reason: 'invalid' | 'country' | 'notMobile' };
+
+/**
+ * A phone that codes and notices go to by SMS: a valid mobile number of one of the allowed countries (ISO codes,
+ * PHONE_ALLOWED_COUNTRIES, RU by default). International, premium-rate, toll-free, VoIP and fixed-line numbers would
+ * cost SMS money or never get the message.
+ */
+export function smsPhone(text: string, allowedCountries: readonly string[]): SmsPhone {
+  const p = parsePhoneNumberFromString(text.trim(), 'RU');
+  if (!p || !p.isValid()) return { ok: false, reason: 'invalid' };
+  if (!p.country || !allowedCountries.includes(p.country)) return { ok: false, reason: 'country' };
+  const type = p.getType();
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, reason: 'notMobile' };
+  return { ok: true, phone: p.number };
+}
+
+/** Whether libphonenumber knows the ISO 3166 code (for checking PHONE_ALLOWED_COUNTRIES). */
+export const isPhoneCountry = (code: string) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+
+/** Country names in Russian for messages: ['RU', 'KZ'] -> «Россия, Казахстан». */
+export function countryNames(codes: readonly string[]): string {
+  const names = new Intl.DisplayNames('ru', { type: 'region' });
+  return codes.map((c) => names.of(c) ?? c).join(', ');
 }
 
 /**

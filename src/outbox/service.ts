@@ -63,8 +63,10 @@ export async function enqueue(ctx: AppContext, db: Knex | Knex.Transaction, m: N
   return id ? Number(id) : null;
 }
 
-/** A one-time code is not left readable in the database once it has gone out. */
-const maskCode = (text: string) => text.replace(/\d{6}/g, '******');
+/** A one-time secret is not left readable in the database once it has gone out: a link's token when the text has
+ *  one (an e-mail confirmation: its 6-digit contract number stays), otherwise the 6-digit code. */
+const maskCode = (text: string) =>
+  /[?&]token=/.test(text) ? text.replace(/([?&]token=)[^\s&]+/g, '$1[скрыто]') : text.replace(/\d{6}/g, '******');
 
 /** Staff asked to queue again a message that must not go again (a one-time code: expired, and its text is masked). */
 export class OutboxRetryRefused extends Error {}

@@ -3,14 +3,15 @@
 // token: the HMAC-signed token in its address is the proof, RFC 8058).
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
-import { maskPhone } from '../lib/phone';
+import { countryNames, maskPhone } from '../lib/phone';
 import { TOPICS } from '../notifications/notify';
 import { CHANNELS, MARKETING, readUnsubscribeToken, saveGrid, subscriptionGrid, unsubscribeEmail, type Grid } from '../notifications/subscriptions';
 import { requireSubscriber } from '../web/auth';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { renderPageOrFragment, wantsFragment } from '../web/htmx';
 import type { MessageKey } from '../web/i18n';
-import { emailForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
+import { NEW_PASSWORD_MAX, NEW_PASSWORD_MIN } from '../recovery/passwordRules';
+import { changePasswordForm, emailForm, noticeForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
 import { REAUTH_MINUTES, type ProfileService } from './service';
 
 declare module 'express-session' {
@@ -24,7 +25,8 @@ declare module 'express-session' {
 
 const OK_MESSAGES: Record<string, MessageKey> = {
   phoneAdded: 'prof.ok.phoneAdded', phoneRemoved: 'prof.ok.phoneRemoved', emailSent: 'prof.ok.emailSent', saved: 'prof.ok.saved',
-  ended: 'prof.ok.ended', endedOthers: 'prof.ok.endedOthers', codeSent: 'prof.ok.codeSent',
+  ended: 'prof.ok.ended', endedOthers: 'prof.ok.endedOthers', codeSent: 'prof.ok.codeSent', passwordChanged: 'prof.ok.passwordChanged',
+  read: 'prof.ok.read',
 };
 const okOf = (req: Request): MessageKey | null => (typeof req.query.ok === 'string' ? (OK_MESSAGES[req.query.ok] ?? null) : null);
 
@@ -35,12 +37,49 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     next();
   });
   const me = (req: Request) => req.user!.contractId;
+  const newPhoneForm = phoneForm(ctx.config.phoneAllowedCountries);
   /** After a change: a 303 to the page without JavaScript; with htmx the section's fragment right away (same status text). */
   const done = (req: Request, res: Response, url: string, fragment: () => Promise<void> | void) => (wantsFragment(req) ? fragment() : res.redirect(303, url));
   const reauthed = (req: Request) => (req.session.reauthAt ?? 0) + REAUTH_MINUTES * 60_000 > ctx.clock.now().getTime();
 
   router.get('/cabinet/profile', async (req, res) => {
-    res.render('profile/index', { title: 'prof.title', unread: await profile.unreadCount(me(req)) });
+    res.render('profile/index', { title: 'prof.title', unread: await profile.unreadCount(me(req)), ok: okOf(req) });
+  });
+
+  // ---- «Сменить пароль» ----
+  const renderPassword = (req: Request, res: Response, status = 200, fieldErrors: FieldErrors = {}, formError: MessageKey | null = null) =>
+    renderPageOrFragment(req, res, { page: 'profile/password', fragment: 'profile/_password' }, {
+      title: 'prof.password', htmx: true, fieldErrors, formError, params: { min: NEW_PASSWORD_MIN, max: NEW_PASSWORD_MAX },
+    }, status);
+  router.get('/cabinet/profile/password', (req, res) => renderPassword(req, res));
+  router.post('/cabinet/profile/password', async (req, res, next) => {
+    const form = parseForm(changePasswordForm, req.body);
+    if (!form.ok) return renderPassword(req, res, 422, form.errors);
+    const { current, password, password2 } = form.data;
+    const r = await profile.changePassword(me(req), current, password, password2, req.sessionID, req.ip ?? '');
+    if (r.kind === 'throttled') return renderPassword(req, res, 429, {}, 'prof.password.throttled');
+    if (r.kind === 'bad') {
+      const errors: FieldErrors = {};
+      if (r.wrongCurrent) errors.current = 'prof.password.wrong';
+      if (r.problem) errors[r.problem === 'mismatch' ? 'password2' : 'password'] = `rec.password.${r.problem}` as MessageKey;
+      return renderPassword(req, res, r.wrongCurrent ? 401 : 422, errors);
+    }
+    // This session stays signed in under a new id (ASVS 7.2.4); what it holds (sign-in, «Запомнить», its cookie's
+    // expiry) is carried over, the CSRF token is not: the next page, a full one, gets a fresh token.
+    const { cookie, ...kept } = req.session as unknown as Record<string, unknown> & { cookie: { expires?: Date | null } };
+    delete kept.csrfToken;
+    const expires = cookie.expires;
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      Object.assign(req.session, kept);
+      req.session.cookie.expires = expires ?? undefined;
+      req.session.save((saveErr) => {
+        if (saveErr) return next(saveErr);
+        const url = '/cabinet/profile?ok=passwordChanged';
+        if (wantsFragment(req)) return res.set('HX-Redirect', url).status(200).end();
+        res.redirect(303, url);
+      });
+    });
   });
 
   // ---- contacts ----
@@ -48,7 +87,10 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   /** The contacts page, or its #contacts fragment for htmx: the password form until it is entered again, then the contacts. */
   async function renderContacts(req: Request, res: Response, extra: ContactsExtra = {}) {
     const views = { page: 'profile/contacts', fragment: 'profile/_contacts' };
-    const common = { title: 'prof.contacts', htmx: true, fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null };
+    const common = {
+      title: 'prof.contacts', htmx: true, fieldErrors: extra.fieldErrors ?? {}, formError: extra.formError ?? null,
+      errorParams: { countries: countryNames(ctx.config.phoneAllowedCountries) },
+    };
     if (!reauthed(req)) return renderPageOrFragment(req, res, views, { ...common, reauthed: false }, extra.status ?? 200);
     const c = await profile.contacts(me(req));
     const pendingEmail = c.pending.find((p) => p.kind === 'email') ?? null;
@@ -61,6 +103,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   router.get(['/cabinet/profile/contacts/reauth', '/cabinet/profile/contacts/phone', '/cabinet/profile/contacts/phone/confirm', '/cabinet/profile/contacts/phone/remove', '/cabinet/profile/contacts/email'],
     (_req, res) => res.redirect(303, '/cabinet/profile/contacts'));
   router.get(['/cabinet/profile/sessions/end', '/cabinet/profile/sessions/end-others'], (_req, res) => res.redirect(303, '/cabinet/profile/sessions'));
+  router.get('/cabinet/profile/notices/read', (_req, res) => res.redirect(303, '/cabinet/profile/notices'));
 
   router.post('/cabinet/profile/contacts/reauth', async (req, res) => {
     const form = parseForm(reauthForm, req.body);
@@ -80,7 +123,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
 
   router.post('/cabinet/profile/contacts/phone', guarded(async (req, res) => {
     const values = typedValues(req.body, ['phone']);
-    const form = parseForm(phoneForm, req.body);
+    const form = parseForm(newPhoneForm, req.body);
     if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors, values });
     const r = await profile.startPhone(me(req), form.data.phone, req.ip ?? '');
     if (r.kind === 'exists') return renderContacts(req, res, { status: 422, fieldErrors: { phone: 'prof.phone.exists' }, values });
@@ -145,9 +188,15 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   });
 
   // ---- notices ----
-  router.get('/cabinet/profile/notices', async (req, res) => {
-    const notices = await profile.notices(me(req));
-    renderPageOrFragment(req, res, { page: 'profile/notices', fragment: 'profile/_notices' }, { title: 'prof.notices', htmx: true, notices });
+  // Opening the page marks nothing read: a cross-site link could hide «Пароль изменён». A POST does (one or all).
+  const renderNotices = async (req: Request, res: Response, ok: MessageKey | null, status = 200) =>
+    renderPageOrFragment(req, res, { page: 'profile/notices', fragment: 'profile/_notices' }, { title: 'prof.notices', htmx: true, notices: await profile.notices(me(req)), ok }, status);
+  router.get('/cabinet/profile/notices', (req, res) => renderNotices(req, res, okOf(req)));
+  router.post('/cabinet/profile/notices/read', async (req, res) => {
+    const form = parseForm(noticeForm, req.body);
+    if (!form.ok) return renderNotices(req, res, null, 422); // an id that is not a number: nothing marked
+    await profile.markRead(me(req), form.data.notice);
+    await done(req, res, '/cabinet/profile/notices?ok=read', () => renderNotices(req, res, 'prof.ok.read'));
   });
 
   // ---- sessions ----

@@ -9,6 +9,10 @@ import { formatPhone, maskPhone } from '../lib/phone';
 import { notify } from '../notifications/notify';
 import { unsubscribeToken } from '../notifications/subscriptions';
 import { enqueue, type Outbox } from '../outbox/service';
+import { checkNewPassword, type PasswordProblem } from '../recovery/passwordRules';
+import { inTransaction } from '../db';
+import { t } from '../web/i18n';
+import { contractPassword, deleteOtherSessions, latestNotices, markNoticesRead, setPasswordHash } from './queries';
 import { describeUserAgent } from './userAgent';
 
 export const REAUTH_MINUTES = 10; // how long the current password, entered again, opens the contacts page
@@ -21,6 +25,9 @@ const MAX_PHONES = 5;
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 type SessionRow = { sid: string; sess: string; expired: string };
+export type ChangePasswordResult =
+  | { kind: 'ok' } | { kind: 'throttled' }
+  | { kind: 'bad'; wrongCurrent: boolean; problem: PasswordProblem };
 export type DeviceSession = { id: string; current: boolean; browser: string; ip: string; lastSeenAt: number | null };
 
 /** The id a session is shown and ended by: a hash, never the session id itself. */
@@ -33,6 +40,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   });
   const codeHash = (changeId: number | string, code: string) => crypto.createHmac('sha256', ctx.config.passwordPepper).update(`contact:${changeId}:${code}`).digest('hex');
   const nowIso = () => ctx.clock.now().toISOString();
+  const tr = t; // the catalogue's t(), named apart from the transactions called t below
 
   async function contacts(contractId: number) {
     const c = (await ctx.db('contracts').where({ id: contractId }).first('email', 'number')) as { email: string | null; number: string };
@@ -51,7 +59,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   /** Tells the contract's contacts as they are in `trx` now: call it before the change, in the change's transaction. */
   async function tellOldContacts(contractId: number, what: string, trx?: Knex.Transaction) {
     const tell = (t: Knex.Transaction) =>
-      notify(ctx, t, { contractId, topic: 'account', title: 'Контакты изменены', text: `${what}. Если это были не вы, позвоните в контакт-центр.`, key: `contacts:${contractId}:${nowIso()}:${what}` });
+      notify(ctx, t, { contractId, topic: 'account', title: tr('notice.contactsChanged.title'), text: tr('notice.contactsChanged.text', { what }), key: `contacts:${contractId}:${nowIso()}:${what}` });
     await (trx ? tell(trx) : ctx.db.transaction(tell));
   }
 
@@ -80,6 +88,43 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       return 'ok';
     },
 
+    /**
+     * «Сменить пароль» (ASVS 6.2.2): the current password, counted like the contacts' re-check (the same limiter), and
+     * the new one by the recovery rules. On success every other session of the contract ends (the caller gives this
+     * one a new id), «Пароль изменён» goes to the phones, the e-mail and the cabinet, and the change is audited.
+     */
+    async changePassword(contractId: number, current: string, password: string, repeat: string, keepSid: string, ip: string): Promise<ChangePasswordResult> {
+      const key = String(contractId);
+      try {
+        await reauthLimiter.consume(key);
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return { kind: 'throttled' };
+        throw e;
+      }
+      const row = await contractPassword(ctx.db, contractId);
+      const wrongCurrent = !(await passwords.verify(current, row.password_hash));
+      if (!wrongCurrent) await reauthLimiter.reward(key, 1);
+      const problem = checkNewPassword(password, repeat, { contractNumber: row.number, providerName: ctx.config.provider.name });
+      if (wrongCurrent || problem) {
+        if (wrongCurrent) await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'password_change_wrong', ip });
+        return { kind: 'bad', wrongCurrent, problem };
+      }
+      const hash = await passwords.hash(password);
+      const at = ctx.clock.now();
+      const ended = await inTransaction(ctx.db, async (trx) => {
+        await setPasswordHash(trx, contractId, hash, at.toISOString());
+        const n = await deleteOtherSessions(trx, contractId, keepSid);
+        await notify(ctx, trx, {
+          contractId, topic: 'account', title: tr('notice.passwordChanged.title'),
+          text: tr('notice.passwordChanged.text', { date: new Intl.DateTimeFormat('ru-RU', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(at) }),
+          key: `password-changed:${contractId}:${at.toISOString()}`,
+        });
+        return n;
+      });
+      await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'password_changed', ip, detail: { sessionsEnded: ended } });
+      return { kind: 'ok' };
+    },
+
     /** A code to the new phone; the phone joins the contract only when the code comes back. */
     async startPhone(contractId: number, phone: string, ip: string): Promise<{ kind: 'sent'; changeId: number } | { kind: 'exists' } | { kind: 'limit' } | { kind: 'tooMany' }> {
       const c = await contacts(contractId);
@@ -98,7 +143,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
         await trx('contact_changes').where({ id: row.id }).update({ secret_hash: codeHash(row.id, code) });
         const outboxId = await enqueue(ctx, trx, {
           channel: 'sms', recipient: phone, topic: 'contacts', contractId, oneTimeCode: true, expiresAt, // never sent after the code dies
-          text: `Код для подтверждения телефона: ${code}. Никому его не сообщайте. ${ctx.config.provider.name}`,
+          text: tr('sms.phoneCode', { code, provider: ctx.config.provider.name }),
         });
         return { changeId: row.id, outboxId };
       });
@@ -121,7 +166,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const done = await ctx.db.transaction(async (trx) => {
         const n = await trx('contact_changes').where({ id: row.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
         if (!n) return false;
-        await tellOldContacts(contractId, `К договору добавлен телефон ${formatPhone(row.value)}`, trx);
+        await tellOldContacts(contractId, tr('notice.contacts.phoneAdded', { phone: formatPhone(row.value) }), trx);
         await trx('contract_phones').insert({ contract_id: contractId, phone: row.value, created_at: nowIso() }).onConflict(['contract_id', 'phone']).ignore();
         return true;
       });
@@ -135,7 +180,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const p = c.phones.find((x) => x.id === phoneId);
       if (!p) return 'gone';
       if (c.phones.length <= 1) return 'last';
-      await tellOldContacts(contractId, `Телефон ${formatPhone(p.phone)} удалён из договора`);
+      await tellOldContacts(contractId, tr('notice.contacts.phoneRemoved', { phone: formatPhone(p.phone) }));
       const n = await ctx.db.transaction(async (trx) => {
         const left = Number((await trx('contract_phones').where({ contract_id: contractId }).count({ n: '*' }).first())?.n ?? 0);
         if (left <= 1) return 0;
@@ -154,14 +199,16 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const token = crypto.randomBytes(32).toString('base64url');
       const at = ctx.clock.now();
       const link = `${ctx.config.publicUrl}/email/confirm?token=${token}`;
+      const linkExpires = new Date(at.getTime() + LINK_HOURS * 3_600_000);
       const outboxId = await ctx.db.transaction(async (trx) => {
         await trx('contact_changes').insert({
           contract_id: contractId, kind: 'email', value: email, secret_hash: sha256(token), created_at: at.toISOString(),
-          expires_at: new Date(at.getTime() + LINK_HOURS * 3_600_000).toISOString(),
+          expires_at: linkExpires.toISOString(),
         });
         return enqueue(ctx, trx, {
-          channel: 'email', recipient: email, subject: 'Подтвердите адрес почты', topic: 'contacts', contractId, headers: unsubscribeHeaders(contractId),
-          text: `Чтобы получать письма по договору № ${c.number}, подтвердите адрес: ${link}\nСсылка действует ${LINK_HOURS} часа. Если вы не указывали этот адрес, просто удалите письмо.`,
+          channel: 'email', recipient: email, subject: tr('email.confirm.subject'), topic: 'contacts', contractId, headers: unsubscribeHeaders(contractId),
+          oneTimeCode: true, expiresAt: linkExpires, // the link is masked in the outbox once sent, and never sent after it dies
+          text: tr('email.confirm.text', { number: c.number, link, hours: LINK_HOURS }),
         });
       });
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'email_link_sent', ip, detail: { email } });
@@ -185,7 +232,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
         const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
         if (!done) return 0; // a second click: already confirmed, nobody is told twice
         // the old address (and the phones) hear of it: told in the same transaction, before the address changes
-        await tellOldContacts(link.contractId, `Адрес почты изменён${old.email ? ` с ${old.email}` : ''} на ${link.email}`, trx);
+        await tellOldContacts(link.contractId, old.email ? tr('notice.contacts.emailChanged', { from: old.email, to: link.email }) : tr('notice.contacts.emailSet', { to: link.email }), trx);
         await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });
         return done;
       });
@@ -193,13 +240,11 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       return n === 1;
     },
 
-    async notices(contractId: number) {
-      const rows = await ctx.db('notifications').where({ contract_id: contractId }).orderBy('id', 'desc').limit(100)
-        .select('id', 'topic', 'title', 'body', 'link', 'created_at', 'read_at');
-      // seen now: marked read after they are fetched, so this page still shows which were new
-      await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').update({ read_at: nowIso() });
-      return rows as { id: number; topic: string; title: string; body: string; link: string | null; created_at: string; read_at: string | null }[];
-    },
+    /** The newest notices; opening the page changes nothing (a cross-site link must not hide «Пароль изменён»). */
+    notices: (contractId: number) => latestNotices(ctx.db, contractId, 100),
+
+    /** «Отметить прочитанным» (one, by id) or «Отметить все прочитанными» (no id): a POST, the contract's own only. */
+    markRead: (contractId: number, id?: number) => markNoticesRead(ctx.db, contractId, nowIso(), id),
 
     unreadCount: async (contractId: number) =>
       Number((await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').count({ n: '*' }).first())?.n ?? 0),

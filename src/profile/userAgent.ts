@@ -1,5 +1,8 @@
 // "Chrome 131 on Android" from a User-Agent header: enough to recognise one's own devices on the sessions page.
-// A small parser of our own: the usual npm choice (ua-parser-js 2.x) is AGPL-licensed.
+// A small parser of our own: the usual npm choice (ua-parser-js 2.x) is AGPL-licensed. Browser names are names
+// («Яндекс Браузер» is what Yandex calls it); the one sentence comes from the catalogue.
+import { t } from '../web/i18n';
+
 const BROWSERS: [RegExp, string][] = [
   [/YaBrowser\/(\d+)/, 'Яндекс Браузер'],
   [/Edg(?:e|A|iOS)?\/(\d+)/, 'Edge'],
@@ -19,7 +22,7 @@ const SYSTEMS: [RegExp, string][] = [
 ];
 
 export function describeUserAgent(ua: string | undefined): string {
-  if (!ua) return 'Неизвестный браузер';
+  if (!ua) return t('prof.sessions.unknownBrowser');
   let browser = '';
   for (const [re, name] of BROWSERS) {
     const m = re.exec(ua);

@@ -26,7 +26,8 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
   const show = (req: Request, res: Response, status: number, l: Locals) =>
     renderPageOrFragment(req, res, { page: 'recovery/page', fragment: 'recovery/_step' }, {
       title: 'recover.title', htmx: true, token: '', phones: [], maskedPhone: '', phoneIndex: 0, values: {}, fieldErrors: {}, formError: null, notice: null,
-      params: { min: NEW_PASSWORD_MIN, max: NEW_PASSWORD_MAX, minutes: ctx.config.recovery.codeMinutes }, ...l,
+      ...l, // a step's own params (tries left, seconds to wait) add to the common ones, never replace them
+      params: { min: NEW_PASSWORD_MIN, max: NEW_PASSWORD_MAX, minutes: ctx.config.recovery.codeMinutes, ...l.params },
     }, status);
   const gone = (req: Request, res: Response, key: MessageKey = 'rec.gone') => show(req, res, 410, { step: 'find', formError: key });
   const throttled = (req: Request, res: Response, seconds: number) => {

@@ -13,6 +13,7 @@ import { maskPhone } from '../lib/phone';
 import { notify } from '../notifications/notify';
 import { enqueue } from '../outbox/service';
 import type { Outbox } from '../outbox/service';
+import { t } from '../web/i18n';
 import { checkNewPassword, type PasswordProblem } from './passwordRules';
 
 const ATTEMPT_MINUTES = 30; // the whole recovery must be done within this time from «Найти»
@@ -118,7 +119,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
         });
         return enqueue(ctx, trx, {
           channel: 'sms', recipient: phone, topic: 'recovery', contractId, oneTimeCode: true,
-          text: `Код для смены пароля: ${code}. Действует ${cfg.codeMinutes} мин. Никому его не сообщайте. ${ctx.config.provider.name}`,
+          text: t('sms.recoveryCode', { code, minutes: cfg.codeMinutes, provider: ctx.config.provider.name }),
         });
       });
       await audit(ctx, { actor: 'visitor', contractId, action: 'recovery_code_sent', ip, detail: { phone: maskPhone(phone) } });
@@ -173,9 +174,10 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
     async reset(token: unknown, password: string, repeat: string, ip: string): Promise<ResetResult> {
       const a = await attemptOf(token, ['verified']);
       if (!a || new Date(a.verified_at!).getTime() + cfg.codeMinutes * 60_000 <= now().getTime()) return { kind: 'gone' };
-      const problem = checkNewPassword(password, repeat);
-      if (problem) return { kind: 'bad', problem };
       const contractId = a.contract_id!;
+      const contract = (await ctx.db('contracts').where({ id: contractId }).first('number')) as { number: string };
+      const problem = checkNewPassword(password, repeat, { contractNumber: contract.number, providerName: ctx.config.provider.name });
+      if (problem) return { kind: 'bad', problem };
       const hash = await passwords.hash(password);
       const done = await ctx.db.transaction(async (trx) => {
         const n = await trx('recovery_attempts').where({ id: a.id, state: 'verified' }).update({ state: 'done' });
@@ -183,8 +185,8 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
         await trx('contracts').where({ id: contractId }).update({ password_hash: hash, updated_at: now().toISOString() });
         await trx('sessions').where({ contract_id: contractId }).orWhereRaw("json_extract(sess, '$.passport.user.contractId') = ?", [contractId]).delete();
         await notify(ctx, trx, {
-          contractId, topic: 'account', title: 'Пароль изменён',
-          text: `Пароль от личного кабинета изменён ${new Intl.DateTimeFormat('ru-RU', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(now())}. Если это были не вы, позвоните в контакт-центр.`,
+          contractId, topic: 'account', title: t('notice.passwordChanged.title'),
+          text: t('notice.passwordChanged.text', { date: new Intl.DateTimeFormat('ru-RU', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(now()) }),
           key: `password-changed:${a.id}`,
         });
         return true;

@@ -3,6 +3,7 @@
 // dashboard, changes the subscriptions and finds them kept after a reload, and ends a session signed in from a second
 // browser context, which is then signed out. With JavaScript every step is swapped in by htmx: a mark on window
 // survives each step of a page. Each mode gets its own app (a fresh demo database).
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { contractHeading, describeWithBrowser, MODES, newContext, signIn, useAppAndBrowser, where, type Mode, type RunningApp, codeFromSms, useFileOutbox } from './support';
 
@@ -115,6 +116,60 @@ describeWithBrowser('the profile', () => {
         if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
 
         // the second browser is signed out; this one is still in
+        await other.goto('/cabinet');
+        await other.waitForURL((u) => u.pathname === '/login');
+        await page.goto('/cabinet');
+        await contractHeading(page).waitFor();
+      } finally {
+        await mine.close();
+        await theirs.close();
+      }
+    });
+
+    // Last: it changes the demo password, which the tests above sign in with.
+    test('marks the notices read with a button, then changes the password: a wrong current one is refused, the other browser is signed out', async () => {
+      const mine = await newContext(browser, app, mode);
+      const theirs = await newContext(browser, app, mode);
+      try {
+        const other = await theirs.newPage();
+        await signIn(other);
+        const page = await mine.newPage();
+        await signIn(page);
+        const db = new Database(app.databaseFile);
+        try {
+          db.prepare(`insert into notifications (contract_id, topic, title, body, created_at)
+            select id, 'maintenance', 'Работы на сети', 'Ночью возможны перерывы.', ? from contracts where number = ?`).run(new Date().toISOString(), '100001');
+        } finally {
+          db.close();
+        }
+        await page.goto('/cabinet/profile/notices');
+        expect(await page.locator('[data-unread="1"]').count()).toBeGreaterThan(0);
+        await page.reload();
+        await markDocument(page, mode);
+        expect(await page.locator('[data-unread="1"]').count()).toBeGreaterThan(0); // opening the page read nothing
+        await page.getByRole('button', { name: 'Отметить все прочитанными' }).click();
+        await page.getByText('Уведомления отмечены прочитанными.').waitFor();
+        expect(await page.locator('[data-unread="1"]').count()).toBe(0);
+        if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
+        else expect(where(page)).toBe('/cabinet/profile/notices?ok=read');
+
+        await page.goto('/cabinet/profile');
+        await page.getByRole('link', { name: 'Сменить пароль' }).click();
+        await page.waitForURL((u) => u.pathname === '/cabinet/profile/password');
+        await markDocument(page, mode);
+        const fill = async (current: string) => {
+          await page.getByLabel('Нынешний пароль').fill(current);
+          await page.getByLabel('Новый пароль', { exact: true }).fill('зелёный трамвай едет');
+          await page.getByLabel('Новый пароль ещё раз').fill('зелёный трамвай едет');
+          await page.getByRole('button', { name: 'Сменить пароль' }).click();
+        };
+        await fill('not the password');
+        await page.locator('#current-error').getByText('Нынешний пароль введён неверно').waitFor();
+        if (mode.javaScriptEnabled) expect(await sameDocument(page)).toBe(true);
+        await fill('centra2026');
+        await page.waitForURL((u) => u.pathname === '/cabinet/profile' && u.search === '?ok=passwordChanged');
+        await page.getByText('Пароль изменён.').first().waitFor();
+
         await other.goto('/cabinet');
         await other.waitForURL((u) => u.pathname === '/login');
         await page.goto('/cabinet');

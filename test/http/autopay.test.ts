@@ -107,7 +107,7 @@ describe('turning autopayment on', () => {
   it('change the rule in one step, turn off in one step', async () => {
     const s = await subscriber();
     await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
-    const changed = await postForm(s.agent, { rule: 'monthly', day: '10' });
+    const changed = await postForm(s.agent, { rule: 'monthly', day: '10', accept: '1' });
     expect(changed.status).toBe(303);
     expect(await autopayRow(s.id)).toMatchObject({ status: 'active', rule: 'monthly', day: 10 });
     expect((await s.agent.get(changed.headers.location)).text).toContain('Правило автоплатежа изменено.');
@@ -117,6 +117,58 @@ describe('turning autopayment on', () => {
     t.clock.set('2026-12-10T05:00:00.000Z');
     await run();
     expect(await autopayPayments(s.id)).toHaveLength(0);
+  });
+});
+
+describe('changing the rule (issue 9 point 14)', () => {
+  it('asks for the terms again: without them nothing changes; with them a new consent row and a notice on every channel', async () => {
+    const s = await subscriber();
+    await t.ctx.db('contracts').where({ id: s.id }).update({ email: 'me@example.ru' });
+    await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
+    const page = await s.agent.get('/cabinet/autopay');
+    expect(page.text).toContain('data-testid="terms"');
+    expect(page.text).toContain('name="accept"');
+    const consentsBefore = await t.ctx.db('autopay_consents').where({ contract_id: s.id });
+    expect(consentsBefore).toHaveLength(1);
+
+    const refused = await postForm(s.agent, { rule: 'monthly', day: '10' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Чтобы изменить правило, примите условия ещё раз');
+    expect(await autopayRow(s.id)).toMatchObject({ rule: 'threshold', amount_kopecks: 50000, threshold_kopecks: 10000 });
+    expect(await t.ctx.db('autopay_consents').where({ contract_id: s.id })).toHaveLength(1);
+
+    t.clock.advance(60_000);
+    expect((await postForm(s.agent, { rule: 'threshold', amount: '700', threshold: '200', accept: '1' })).status).toBe(303);
+    expect(await autopayRow(s.id)).toMatchObject({ rule: 'threshold', amount_kopecks: 70000, threshold_kopecks: 20000, terms_accepted_at: t.clock.now().toISOString(), terms_text: TERMS_TEXT });
+    const consents = await t.ctx.db('autopay_consents').where({ contract_id: s.id }).orderBy('id');
+    expect(consents).toHaveLength(2);
+    expect(consents[1]).toMatchObject({ kind: 'change', payment_id: null, rule: 'threshold', amount_kopecks: 70000, threshold_kopecks: 20000, terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: t.clock.now().toISOString() });
+    const notice = await t.ctx.db('notifications').where({ contract_id: s.id, title: 'Правило автоплатежа изменено' }).first();
+    expect(notice.body.replace(/\u00a0/g, ' ')).toContain('пополнить на 700,00 ₽, когда баланс меньше 200,00 ₽');
+    expect(await t.ctx.db('outbox').where({ contract_id: s.id, topic: 'account', channel: 'email' }).pluck('recipient')).toEqual(['me@example.ru']);
+  });
+
+  it('caps the amount and the threshold by PAYMENT_MAX_RUBLES, with Russian messages, changing nothing', async () => {
+    const s = await subscriber();
+    for (const [fields, field, message] of [
+      [{ rule: 'threshold', amount: '500', threshold: '999999' }, 'threshold', 'Порог должен быть не больше 15\u00a0000,00'],
+      [{ rule: 'threshold', amount: '500', threshold: '15001' }, 'threshold', 'Порог должен быть не больше 15\u00a0000,00'],
+      [{ rule: 'threshold', amount: '15000,01', threshold: '100' }, 'amount', 'Сумма должна быть не больше 15\u00a0000,00'],
+    ] as const) {
+      const r = await postForm(s.agent, { ...fields, accept: '1', contact: 'payer@example.ru' });
+      expect(r.status).toBe(422);
+      expect(r.text).toContain(`id="${field}-error"`);
+      expect(r.text).toContain(message);
+    }
+    expect(await t.ctx.db('payments').where({ contract_id: s.id })).toHaveLength(0);
+    expect(await t.ctx.db('autopay_consents').where({ contract_id: s.id })).toHaveLength(0);
+    // and when changing a rule already on
+    await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
+    const r = await postForm(s.agent, { rule: 'threshold', amount: '500', threshold: '999999', accept: '1' });
+    expect(r.status).toBe(422);
+    expect(await autopayRow(s.id)).toMatchObject({ threshold_kopecks: 10000 });
+    // the largest allowed is accepted
+    expect((await postForm(s.agent, { rule: 'threshold', amount: '15000', threshold: '15000', accept: '1' })).status).toBe(303);
   });
 });
 

@@ -202,7 +202,10 @@ describe('notices on the dashboard', () => {
     expect(balance.status).toBe(200);
     expect(balance.text).not.toContain('dashboard-notice');
 
-    await s.agent.get('/cabinet/profile/notices');
+    await s.agent.get('/cabinet/profile/notices'); // opening the page reads nothing (issue 9 point 18) ...
+    expect((await s.agent.get('/cabinet')).text).toContain('data-testid="dashboard-notices"');
+    const notices = await s.agent.get('/cabinet/profile/notices'); // ... «Отметить все прочитанными» does
+    await s.agent.post('/cabinet/profile/notices/read').type('form').send({ _csrf: csrfFrom(notices.text) });
     expect((await s.agent.get('/cabinet')).text).not.toContain('data-testid="dashboard-notices"');
   });
 

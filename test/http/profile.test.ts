@@ -106,6 +106,37 @@ describe('contacts', () => {
     expect(await audits(s.id)).toEqual(expect.arrayContaining(['phone_code_sent', 'phone_added']));
   });
 
+  it('adds Russian mobile numbers only by default: international, premium and fixed-line numbers are refused in Russian, nothing sent', async () => {
+    const s = await subscriber();
+    await reauth(s.agent);
+    const cases: [string, string][] = [
+      ['+77011234567', 'только российский мобильный номер'], // Kazakhstan shares +7
+      ['+375 29 123-45-67', 'только российский мобильный номер'],
+      ['+882 1345 6789', 'только российский мобильный номер'], // international networks (premium)
+      ['8 800 555-35-35', 'Нужен номер мобильного телефона'],
+      ['+7 (3843) 75-60-00', 'Нужен номер мобильного телефона'],
+    ];
+    for (const [phone, message] of cases) {
+      const r = await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone });
+      expect(r.status).toBe(422);
+      expect(r.text).toContain(message);
+    }
+    expect(lines('sms.jsonl')).toEqual([]);
+    expect(await t.ctx.db('contact_changes').where({ contract_id: s.id })).toEqual([]);
+  });
+
+  it('adds numbers of the countries PHONE_ALLOWED_COUNTRIES names, and names them when refusing another', async () => {
+    await t.close();
+    t = await makeTestApp({ SMS_FILE: path.join(dir, 'sms.jsonl'), EMAIL_FILE: path.join(dir, 'email.jsonl'), PHONE_ALLOWED_COUNTRIES: 'ru, KZ,BY' });
+    const s = await subscriber();
+    await reauth(s.agent);
+    expect((await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone: '+77011234567' })).status).toBe(303);
+    expect(lines('sms.jsonl').at(-1)!.to).toBe('+77011234567');
+    const uk = await contactsPost(s.agent, '/cabinet/profile/contacts/phone', { phone: '+44 7400 123456' });
+    expect(uk.status).toBe(422);
+    expect(uk.text).toContain('Можно мобильные номера стран: Россия, Казахстан, Беларусь');
+  });
+
   it('never removes the last phone; removes another one, audited', async () => {
     const s = await subscriber(['+79131234567', '+79051112233']);
     await reauth(s.agent);
@@ -219,7 +250,7 @@ describe('subscriptions and one-click unsubscribe', () => {
 });
 
 describe('notices', () => {
-  it('lists the cabinet notices newest first, marks the unread, and then they are read', async () => {
+  it('lists the cabinet notices newest first and marks the unread; opening the page (a GET) reads none of them', async () => {
     const s = await subscriber();
     await notify(t.ctx, t.ctx.db, { contractId: s.id, topic: 'payments', title: 'Платёж зачислен', text: '500,00 ₽', link: '/cabinet/payments' });
     t.clock.advance(60_000);
@@ -229,9 +260,57 @@ describe('notices', () => {
     expect(page.text.indexOf('Работы 26.11')).toBeLessThan(page.text.indexOf('Платёж зачислен'));
     expect(page.text.match(/data-unread="1"/g)).toHaveLength(2);
     expect(page.text).toContain('href="/cabinet/payments"');
+    // issue 9 point 18: a GET, e.g. a cross-site link, changes nothing
     const again = await s.agent.get('/cabinet/profile/notices');
-    expect(again.text).not.toContain('data-unread');
-    expect((await s.agent.get('/cabinet/profile')).text).not.toContain('новых:');
+    expect(again.text.match(/data-unread="1"/g)).toHaveLength(2);
+    expect((await s.agent.get('/cabinet/profile/notices/read')).status).toBe(303);
+    expect((await s.agent.get('/cabinet/profile/notices/read?notice=1')).status).toBe(303);
+    expect(await t.ctx.db('notifications').where({ contract_id: s.id }).whereNull('read_at').count({ n: '*' }).first()).toEqual({ n: 2 });
+    expect((await s.agent.get('/cabinet/profile')).text).toContain('новых: 2');
+  });
+
+  it('marks one notice read by «Отметить прочитанным», then all by «Отметить все прочитанными», with POST + 303; never another contract\'s', async () => {
+    const s = await subscriber();
+    const other = await makeContract(t.ctx);
+    for (const title of ['Первое', 'Второе']) await notify(t.ctx, t.ctx.db, { contractId: s.id, topic: 'payments', title, text: title });
+    await notify(t.ctx, t.ctx.db, { contractId: other.id, topic: 'payments', title: 'Чужое', text: 'чужое' });
+    const [first] = await t.ctx.db('notifications').where({ contract_id: s.id, title: 'Первое' }).pluck('id');
+    const [foreign] = await t.ctx.db('notifications').where({ contract_id: other.id }).pluck('id');
+    const page = await s.agent.get('/cabinet/profile/notices');
+    expect(page.text).toContain('Отметить все прочитанными');
+    expect(page.text.match(/>Отметить прочитанным</g)).toHaveLength(2);
+
+    const unread = async (contractId: number) => (await t.ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').pluck('title')).sort();
+    const noCsrf = await s.agent.post('/cabinet/profile/notices/read').type('form').send({ notice: String(first) });
+    expect(noCsrf.status).toBe(403);
+    expect(await unread(s.id)).toEqual(['Второе', 'Первое']);
+
+    const one = await post(s.agent, '/cabinet/profile/notices', '/cabinet/profile/notices/read', { notice: String(first) });
+    expect(one.status).toBe(303);
+    expect(one.headers.location).toBe('/cabinet/profile/notices?ok=read');
+    expect(await unread(s.id)).toEqual(['Второе']);
+    expect((await s.agent.get('/cabinet/profile/notices?ok=read')).text).toContain('Уведомления отмечены прочитанными.');
+
+    expect((await post(s.agent, '/cabinet/profile/notices', '/cabinet/profile/notices/read', { notice: String(foreign) })).status).toBe(303);
+    expect(await unread(other.id)).toEqual(['Чужое']);
+    expect((await post(s.agent, '/cabinet/profile/notices', '/cabinet/profile/notices/read', { notice: 'abc' })).status).toBe(422);
+    expect(await unread(s.id)).toEqual(['Второе']);
+
+    expect((await post(s.agent, '/cabinet/profile/notices', '/cabinet/profile/notices/read', {})).status).toBe(303);
+    expect(await unread(s.id)).toEqual([]);
+    expect(await unread(other.id)).toEqual(['Чужое']);
+    expect((await s.agent.get('/cabinet/profile/notices')).text).not.toContain('Отметить все прочитанными');
+  });
+
+  it('marks notices read with htmx too: the #notices fragment comes back with the status', async () => {
+    const s = await subscriber();
+    await notify(t.ctx, t.ctx.db, { contractId: s.id, topic: 'payments', title: 'Первое', text: 'Первое' });
+    const page = await s.agent.get('/cabinet/profile/notices');
+    const r = await s.agent.post('/cabinet/profile/notices/read').set('HX-Request', 'true').set('X-CSRF-Token', csrfFrom(page.text)).type('form').send({});
+    expect(r.status).toBe(200);
+    expect(r.text).toMatch(/^\s*<div id="notices"/);
+    expect(r.text).toContain('Уведомления отмечены прочитанными.');
+    expect(r.text).not.toContain('data-unread');
   });
 });
 

@@ -220,6 +220,13 @@ describe('recovering a password by SMS', () => {
       ['Qwertyuiop', 'Qwertyuiop', 'слишком распространён'],
       ['достаточно длинный', 'другой пароль', 'не совпадают'],
       ['x'.repeat(129), 'x'.repeat(129), 'не длиннее 128'],
+      // issue 9 point 12: the real blocklist and the subscriber's own words
+      ['йцукенгшщз', 'йцукенгшщз', 'слишком распространён'],
+      ['пароль123', 'пароль123', 'слишком распространён'],
+      ['P@ssw0rd', 'P@ssw0rd', 'слишком распространён'],
+      ['00000000', '00000000', 'слишком распространён'],
+      ['centra2026', 'centra2026', 'номер договора'],
+      [`дом${c.number}`, `дом${c.number}`, 'номер договора'],
     ];
     for (const [a, b, message] of cases) {
       const r = await send(a, b);
@@ -231,7 +238,8 @@ describe('recovering a password by SMS', () => {
     expect(huge.text).toContain('Слишком большой запрос');
     await signIn(t.app, c.number, 'old password 1');
     // 128 characters is accepted
-    expect((await send('ж'.repeat(128))).status).toBe(303);
+    const long = Array.from({ length: 128 }, (_, i) => 'абвгдежзийклмнопрстуфхцчшщ'[i % 26]).join('');
+    expect((await send(long)).status).toBe(303);
   });
 
   it('works with htmx: each step is a fragment, the last one redirects with HX-Redirect', async () => {
@@ -264,5 +272,28 @@ describe('the code page shown again', () => {
     expect(r.status).toBe(422);
     expect(r.text).not.toContain('позвоните');
     expect(r.text.replace(/\u00a0/g, ' ')).toContain('+7 *** ***-65-43');
+  });
+});
+
+describe('the code page after a wrong code (issue 9 point 21)', () => {
+  it('still says how many minutes the code lasts, and how many tries are left, on the page and in the htmx fragment', async () => {
+    const c = await subscriber();
+    const agent = request.agent(t.app);
+    const codePage = await toCode(agent, c.number);
+    const wrong = lastCode() === '000000' ? '111111' : '000000';
+    const page = await agent.post('/recover/verify').type('form').send({ ...hidden(codePage.text), code: wrong });
+    expect(page.status).toBe(422);
+    expect(page.text).toContain('Он действует 10 мин.');
+    expect(page.text).not.toContain('undefined');
+    expect(page.text).toContain('Осталось попыток: 4');
+
+    const token = csrfFrom(codePage.text);
+    const fragment = await agent.post('/recover/verify').set('HX-Request', 'true').set('X-CSRF-Token', token).type('form')
+      .send({ attempt: field(codePage.text, 'attempt'), code: wrong });
+    expect(fragment.status).toBe(422);
+    expect(fragment.text).toMatch(/^\s*<div id="recover"/);
+    expect(fragment.text).toContain('Он действует 10 мин.');
+    expect(fragment.text).not.toContain('undefined');
+    expect(fragment.text).toContain('Осталось попыток: 3');
   });
 });

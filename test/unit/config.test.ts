@@ -32,3 +32,11 @@ describe('config', () => {
     expect(c.demoSeed).toBe(false);
   });
 });
+
+describe('PHONE_ALLOWED_COUNTRIES', () => {
+  it('allows Russian numbers only by default, takes a list of ISO codes and refuses an unknown code', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).phoneAllowedCountries).toEqual(['RU']);
+    expect(loadConfig({ NODE_ENV: 'test', PHONE_ALLOWED_COUNTRIES: 'ru,KZ, BY' }).phoneAllowedCountries).toEqual(['RU', 'KZ', 'BY']);
+    expect(() => loadConfig({ NODE_ENV: 'test', PHONE_ALLOWED_COUNTRIES: 'RU,XX' })).toThrow(/PHONE_ALLOWED_COUNTRIES/);
+  });
+});
