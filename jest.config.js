@@ -1,6 +1,9 @@
 // Two projects: unit + HTTP tests (in-memory SQLite, in-process app) and the browser suite (built app, real Chromium).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
 module.exports = {
+  // jest's 5 s default fails on a loaded 2-core machine (bcrypt, whole-app tests); slower suites set their own
+  // with jest.setTimeout. A global option: jest ignores testTimeout inside a project.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
@@ -8,8 +11,6 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/process/'],
-      // jest's 5 s default fails on a loaded 2-core machine (bcrypt, whole-app tests); slower suites set their own.
-      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/globalSetup.js',
     },
     {
@@ -17,7 +18,6 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/process/**/*.test.ts'],
-      testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/globalSetup.js',
     },
   ],
