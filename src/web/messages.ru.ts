@@ -5,6 +5,7 @@ export type PluralForms = { one: string; few: string; many: string; other: strin
 export const ru = {
   'brand.cabinet': 'Личный кабинет',
   'nav.label': 'Главное меню',
+  'nav.menu': 'Меню',
   'nav.skip': 'Перейти к содержимому',
   'nav.connect': 'Подключиться',
   'nav.tariffs': 'Тарифы',
@@ -50,7 +51,8 @@ export const ru = {
   'cabinet.nav.label': 'Разделы кабинета',
   'cabinet.nav.home': 'Обзор',
   'cabinet.nav.payments': 'История платежей',
-  'cabinet.contract': 'Договор № {number}',
+  // «№ 100001» is written one way everywhere: the sign, a no-break space, the number.
+  'cabinet.contract': 'Договор №\u00a0{number}',
   'cabinet.name': 'Абонент',
   'cabinet.address': 'Адрес',
   'cabinet.status': 'Статус',
@@ -459,6 +461,8 @@ export const ru = {
 
   // ---- online payments, receipts, autopayment ----
   'pay.nav': 'Оплатить',
+  'pay.gateway.description': 'Оплата услуг связи по договору №\u00a0{number}',
+  'receipt.itemText': 'Услуги связи по договору №\u00a0{number}',
   'pay.title': 'Оплата банковской картой',
   'pay.lead': 'Данные карты вы вводите на странице платёжной системы: к нам они не попадают. Деньги поступят на баланс сразу после оплаты.',
   'pay.balance': 'Баланс сейчас: {amount}',
