@@ -111,7 +111,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrf.csrfSynchronisedProtection);
   app.use(localsMiddleware(ctx, services.site));
 
-  app.use(siteRoutes(services.site));
+  app.use(siteRoutes(services.site, { file: ctx.config.privacyPolicyFile, fill: { 'provider.name': ctx.config.provider.name, 'provider.email': ctx.config.provider.email } }));
   app.use(authRoutes(ctx, passport, services.auth));
   app.use(cabinetRoutes(services.cabinet));
   app.use(paymentsRoutes(services.payments));
