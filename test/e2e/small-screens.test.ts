@@ -30,8 +30,11 @@ async function phone(mode: Mode, percent: number): Promise<{ context: BrowserCon
   return { context, page };
 }
 
-const sideways = (page: Page) => page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, clientWidth: document.scrollingElement!.clientWidth }));
-const rootFontSize = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+// In-page code as strings: the project's TypeScript has no DOM types (it is a Node program).
+const sideways = (page: Page) => page.evaluate('({ scrollWidth: document.scrollingElement.scrollWidth, clientWidth: document.scrollingElement.clientWidth })') as Promise<{ scrollWidth: number; clientWidth: number }>;
+const rootFontSize = (page: Page) => page.evaluate('getComputedStyle(document.documentElement).fontSize') as Promise<string>;
+const focused = (page: Page, test: string) => page.waitForFunction(`(() => { const e = document.activeElement; return !!e && (${test}); })()`);
+const focusedIs = (page: Page, test: string) => page.evaluate(`(() => { const e = document.activeElement; return !!e && (${test}); })()`) as Promise<boolean>;
 
 describeWithBrowser('small screens and enlarged text', () => {
   useAppAndBrowser((a, b) => {
@@ -153,9 +156,9 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
       await page.getByRole('link', { name: 'Старше →' }).first().click();
       await page.waitForURL((u) => u.searchParams.get('page') === '2');
-      await page.waitForFunction(() => document.activeElement?.id === 'history-results');
+      await focused(page, "e.id === 'history-results'");
       expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-      const top = await page.evaluate(() => document.activeElement!.getBoundingClientRect().top);
+      const top = (await page.evaluate('document.activeElement.getBoundingClientRect().top')) as number;
       expect(top).toBeGreaterThanOrEqual(0);
       expect(top).toBeLessThan(PHONE.height);
     } finally {
@@ -171,11 +174,11 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.goto('/cabinet/profile/contacts');
       await page.getByLabel('Пароль', { exact: true }).fill('not the password');
       await page.getByRole('button', { name: 'Продолжить' }).click();
-      await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary') === true);
+      await focused(page, "e.classList.contains('error-summary')");
       await page.getByLabel('Пароль', { exact: true }).fill('centra2026');
       await page.getByRole('button', { name: 'Продолжить' }).click();
-      await page.waitForFunction(() => document.activeElement?.id === 'phones-h');
-      expect(await page.evaluate(() => document.activeElement!.textContent)).toBe('Телефоны');
+      await focused(page, "e.id === 'phones-h'");
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Телефоны');
     } finally {
       await context.close();
     }
@@ -188,11 +191,11 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.goto('/login');
       await page.getByRole('button', { name: 'Войти', exact: true }).click();
       await page.locator('.error-summary').first().waitFor();
-      expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+      expect(await focusedIs(page, "e.classList.contains('error-summary')")).toBe(true);
       await page.goto('/feedback');
       await page.getByRole('button', { name: 'Отправить' }).click();
       await page.locator('.error-summary').first().waitFor();
-      expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+      expect(await focusedIs(page, "e.classList.contains('error-summary')")).toBe(true);
     } finally {
       await context.close();
     }
@@ -210,7 +213,7 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       for (const url of ['/', '/tariffs', '/connect', '/privacy', ...CABINET_PAGES]) await page.goto(url);
       await page.goto('/cabinet/payments');
       await page.getByRole('link', { name: 'Старше →' }).first().click();
-      await page.waitForFunction(() => document.activeElement?.id === 'history-results');
+      await focused(page, "e.id === 'history-results'");
       expect(refused).toEqual([]);
     } finally {
       await context.close();
