@@ -33,8 +33,10 @@ async function phone(mode: Mode, percent: number): Promise<{ context: BrowserCon
 // In-page code as strings: the project's TypeScript has no DOM types (it is a Node program).
 const sideways = (page: Page) => page.evaluate('({ scrollWidth: document.scrollingElement.scrollWidth, clientWidth: document.scrollingElement.clientWidth })') as Promise<{ scrollWidth: number; clientWidth: number }>;
 const rootFontSize = (page: Page) => page.evaluate('getComputedStyle(document.documentElement).fontSize') as Promise<string>;
-const focused = (page: Page, test: string) => page.waitForFunction(`(() => { const e = document.activeElement; return !!e && (${test}); })()`);
-const focusedIs = (page: Page, test: string) => page.evaluate(`(() => { const e = document.activeElement; return !!e && (${test}); })()`) as Promise<boolean>;
+// waitForFunction needs a function (a string would be eval'd, which the CSP refuses): the page's document, loosely typed.
+type ActiveElement = { id: string; classList: { contains: (c: string) => boolean } } | null;
+const focusedId = (page: Page, id: string) => page.waitForFunction((want) => (globalThis as unknown as { document: { activeElement: ActiveElement } }).document.activeElement?.id === want, id);
+const focusedClass = (page: Page, cls: string) => page.waitForFunction((want) => (globalThis as unknown as { document: { activeElement: ActiveElement } }).document.activeElement?.classList.contains(want) === true, cls);
 
 describeWithBrowser('small screens and enlarged text', () => {
   useAppAndBrowser((a, b) => {
@@ -156,7 +158,7 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
       await page.getByRole('link', { name: 'Старше →' }).first().click();
       await page.waitForURL((u) => u.searchParams.get('page') === '2');
-      await focused(page, "e.id === 'history-results'");
+      await focusedId(page, 'history-results');
       expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
       const top = (await page.evaluate('document.activeElement.getBoundingClientRect().top')) as number;
       expect(top).toBeGreaterThanOrEqual(0);
@@ -174,10 +176,10 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.goto('/cabinet/profile/contacts');
       await page.getByLabel('Пароль', { exact: true }).fill('not the password');
       await page.getByRole('button', { name: 'Продолжить' }).click();
-      await focused(page, "e.classList.contains('error-summary')");
+      await focusedClass(page, 'error-summary');
       await page.getByLabel('Пароль', { exact: true }).fill('centra2026');
       await page.getByRole('button', { name: 'Продолжить' }).click();
-      await focused(page, "e.id === 'phones-h'");
+      await focusedId(page, 'phones-h');
       expect(await page.evaluate('document.activeElement.textContent')).toBe('Телефоны');
     } finally {
       await context.close();
@@ -191,11 +193,11 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       await page.goto('/login');
       await page.getByRole('button', { name: 'Войти', exact: true }).click();
       await page.locator('.error-summary').first().waitFor();
-      expect(await focusedIs(page, "e.classList.contains('error-summary')")).toBe(true);
+      await focusedClass(page, 'error-summary');
       await page.goto('/feedback');
       await page.getByRole('button', { name: 'Отправить' }).click();
       await page.locator('.error-summary').first().waitFor();
-      expect(await focusedIs(page, "e.classList.contains('error-summary')")).toBe(true);
+      await focusedClass(page, 'error-summary');
     } finally {
       await context.close();
     }
@@ -213,7 +215,7 @@ describeWithBrowser('tap targets, focus and the CSP', () => {
       for (const url of ['/', '/tariffs', '/connect', '/privacy', ...CABINET_PAGES]) await page.goto(url);
       await page.goto('/cabinet/payments');
       await page.getByRole('link', { name: 'Старше →' }).first().click();
-      await focused(page, "e.id === 'history-results'");
+      await focusedId(page, 'history-results');
       expect(refused).toEqual([]);
     } finally {
       await context.close();
