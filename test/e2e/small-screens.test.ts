@@ -14,7 +14,7 @@ const PHONE = { width: 320, height: 568 };
 const CABINET_PAGES = [
   '/cabinet', '/cabinet/pay', '/cabinet/payments', '/cabinet/autopay', '/cabinet/statement', '/cabinet/tariff', '/cabinet/promised',
   '/cabinet/voluntary-block', '/cabinet/profile', '/cabinet/profile/contacts', '/cabinet/profile/subscriptions', '/cabinet/profile/sessions',
-  '/cabinet/profile/notices',
+  '/cabinet/profile/notices', '/cabinet/profile/password',
 ];
 
 let app: RunningApp;
