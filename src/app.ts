@@ -38,11 +38,13 @@ import { autopayRoutes } from './autopay/routes';
 import { createAutopayService } from './autopay/service';
 import { csrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
+import { catalogueMode } from './web/i18nMode';
 import { localsMiddleware } from './web/locals';
 import { idleTimeout, saveSessionFirst, sessionMiddleware } from './web/session';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
+  catalogueMode(ctx);
   const services = {
     auth: createAuthService(ctx),
     site: createSiteService(ctx),
@@ -78,8 +80,9 @@ export function createApp(ctx: AppContext): Express {
   );
   app.use(
     helmet({
-      // Helmet's default CSP: script-src 'self', script-src-attr 'none' (no inline script at all).
-      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': ctx.config.isProduction ? [] : null } },
+      // Helmet's default CSP: script-src 'self', script-src-attr 'none' (no inline script at all). Styles come from
+      // public/css alone: no style attribute or <style> in a view, and htmx's indicator styles are off (htmx-config).
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'"], 'upgrade-insecure-requests': ctx.config.isProduction ? [] : null } },
       strictTransportSecurity: ctx.config.isProduction,
     }),
   );
@@ -108,7 +111,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrf.csrfSynchronisedProtection);
   app.use(localsMiddleware(ctx, services.site));
 
-  app.use(siteRoutes(services.site));
+  app.use(siteRoutes(services.site, { file: ctx.config.privacyPolicyFile, fill: { 'provider.name': ctx.config.provider.name, 'provider.email': ctx.config.provider.email } }));
   app.use(authRoutes(ctx, passport, services.auth));
   app.use(cabinetRoutes(services.cabinet));
   app.use(paymentsRoutes(services.payments));

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config';
 import type { AppContext } from './context';
 import { checkDatabaseFile, migrateOrExplain, openDb } from './db';
 import { createLogger } from './logger';
+import { catalogueMode } from './web/i18nMode';
 
 export async function boot(): Promise<AppContext> {
   dotenv.config({ quiet: true });
@@ -19,6 +20,7 @@ export async function boot(): Promise<AppContext> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  catalogueMode({ config, logger });
   checkDatabaseFile(config.databaseFile); // DatabaseOpenError: one line naming the file (server.ts, cli.ts print it)
   const db = openDb(config.databaseFile);
   await migrateOrExplain(db, config.databaseFile);

@@ -1,7 +1,10 @@
 // The only reader of process.env. Every setting is parsed and checked once here; README.md and
 // .env.example document each of them. A bad value stops the process with one line naming the variable.
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { isPhoneCountry } from './lib/phone';
+import { ROOT } from './paths';
 
 const DEV_SECRET = 'dev-only-secret-not-for-production-000000';
 
@@ -54,6 +57,7 @@ const schema = z
     PHONE_ALLOWED_COUNTRIES: z.string().default('RU').transform((v) => [...new Set(v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))])
       .refine((list) => list.length > 0 && list.every(isPhoneCountry), 'must be a comma-separated list of ISO country codes, e.g. RU,KZ,BY'),
     PROVIDER_EMAIL: z.email().default('info@example.ru'),
+    PRIVACY_POLICY_FILE: z.string().min(1).refine((f) => fs.existsSync(path.resolve(f)) && fs.statSync(path.resolve(f)).isFile(), 'must name an existing file (the text of /privacy)').optional(),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address, e.g. https://lk.example.ru' }).optional(),
     // online payments (issue 4)
     PAYMENT_GATEWAY: z.enum(['sandbox', 'yookassa'], { error: 'must be sandbox or yookassa' }).optional(),
@@ -145,6 +149,8 @@ export type Config = {
   provider: { name: string; email: string };
   /** PHONE_ALLOWED_COUNTRIES: the countries whose mobile numbers may be added to a contract. */
   phoneAllowedCountries: string[];
+  /** The provider's «Политика обработки персональных данных» (Markdown), shown at /privacy; read again when it changes. */
+  privacyPolicyFile: string;
   /** The portal's address as subscribers reach it, without a trailing slash: links in e-mail, the gateway's return URL. */
   publicUrl: string;
   billing: {
@@ -242,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     provider: { name: c.PROVIDER_NAME, email: c.PROVIDER_EMAIL },
     phoneAllowedCountries: c.PHONE_ALLOWED_COUNTRIES,
+    privacyPolicyFile: c.PRIVACY_POLICY_FILE ? path.resolve(c.PRIVACY_POLICY_FILE) : path.join(ROOT, 'content', 'privacy.md'),
     publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, ''),
     billing: {
       scheduler: c.BILLING_SCHEDULER,

@@ -14,6 +14,7 @@ import { fromValue, GatewayError, toValue, type Gateway, type GatewayPayment, ty
 import { dayOf } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
+import { t } from '../web/i18n';
 
 export type OnlinePaymentRow = {
   id: number; contract_id: number; amount_kopecks: number; method: string; status: string; ledger_entry_id: number | null;
@@ -33,7 +34,7 @@ export function receiptFor(contractNumber: string, amountKopecks: number, contac
   return {
     customer: contact.includes('@') ? { email: contact } : { phone: contact },
     items: [{
-      description: `Услуги связи по договору №${contractNumber}`, quantity: '1.00', amount: { value: toValue(amountKopecks), currency: 'RUB' },
+      description: t('receipt.itemText', { number: contractNumber }), quantity: '1.00', amount: { value: toValue(amountKopecks), currency: 'RUB' },
       vat_code: cfg.vatCode, payment_mode: 'full_prepayment', payment_subject: 'service',
     }],
     tax_system_code: cfg.taxSystemCode,
@@ -81,7 +82,7 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
     const paymentMethodId = row.payment_method_id ?? undefined;
     return {
       amountKopecks: row.amount_kopecks,
-      description: `Оплата услуг связи по договору №${contractNumber}`,
+      description: t('pay.gateway.description', { number: contractNumber }),
       receipt: JSON.parse(row.receipt ?? 'null') as Receipt,
       returnUrl: paymentMethodId ? undefined : `${ctx.config.publicUrl}/cabinet/pay/${row.id}`,
       idempotenceKey: row.idempotency_key,

@@ -7,7 +7,7 @@ import { formatMoney } from '../lib/money';
 import { requireSubscriber } from '../web/auth';
 import { NotFound } from '../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
-import { t, type MessageKey } from '../web/i18n';
+import { belowFloor, t, type MessageKey } from '../web/i18n';
 import { amountForm, amountText, confirmForm } from './forms';
 import type { Refusal } from './rules';
 import type { PromisedService } from './service';
@@ -26,6 +26,7 @@ function pageParams(page: Page, tz: string, refusal: Refusal | null): Params {
     percent: rules.maxPercentOfFee,
     largest: formatMoney(page.largest),
     floor: formatMoney(page.floor),
+    belowFloor: belowFloor(page.floor),
     due: formatDateTime(page.dueAt, tz),
   };
   if (page.verdict.ok) Object.assign(p, { min: formatMoney(page.verdict.offer.min), max: formatMoney(page.verdict.offer.max) });
@@ -113,7 +114,7 @@ export function promisedRoutes(promised: PromisedService, tz: string): Router {
     const shown = await promised.taken(req.user!.contractId, Number(req.params.id));
     res.render('promised/done', {
       title: 'promised.title', ...shown,
-      t: withParams({ amount: formatMoney(shown.promised.amount_kopecks), due: formatDateTime(shown.promised.due_at, tz), floor: formatMoney(shown.floor), balance: formatMoney(shown.contract.balance_kopecks) }),
+      t: withParams({ amount: formatMoney(shown.promised.amount_kopecks), due: formatDateTime(shown.promised.due_at, tz), floor: formatMoney(shown.floor), belowFloor: belowFloor(shown.floor), balance: formatMoney(shown.contract.balance_kopecks) }),
     });
   });
 

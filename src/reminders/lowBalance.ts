@@ -8,6 +8,7 @@ import type { Jobs, JobHandler } from '../jobs/service';
 import { addDays, atLocalTime, dayOf, formatDay, type Day } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
+import { t } from '../web/i18n';
 
 export const LOW_BALANCE_JOB = 'low_balance_reminders';
 const LOW_BALANCE_HOUR = 10;
@@ -36,8 +37,8 @@ export async function remindLowBalance(ctx: AppContext, today: Day): Promise<{ t
     const before = await ctx.db('notifications').where({ idempotency_key: key }).first('id');
     await ctx.db.transaction((trx) =>
       notify(ctx, trx, {
-        contractId: r.id, topic: 'low_balance', title: 'Заканчиваются деньги на счёте',
-        text: `Денег хватит до ${formatDay(lastDay)} включительно. Чтобы интернет не отключился, пополните счёт на ${formatMoney(amount)}.`,
+        contractId: r.id, topic: 'low_balance', title: t('reminder.lowBalance.title'),
+        text: t('reminder.lowBalance.text', { date: formatDay(lastDay), amount: formatMoney(amount) }),
         link: '/cabinet/pay', key,
       }),
     );

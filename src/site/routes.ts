@@ -2,10 +2,12 @@
 import { Router, type Request, type Response } from 'express';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { connectForm, feedbackForm } from './forms';
+import { createPrivacyPolicy } from './privacy';
 import type { SiteService } from './service';
 
-export function siteRoutes(site: SiteService): Router {
+export function siteRoutes(site: SiteService, privacy: { file: string; fill: Record<string, string> }): Router {
   const router = Router();
+  const policyHtml = createPrivacyPolicy(privacy.file, privacy.fill);
 
   router.get('/', (_req, res) => res.render('site/home', { title: 'home.title' }));
 
@@ -13,6 +15,8 @@ export function siteRoutes(site: SiteService): Router {
     const town = typeof req.query.town === 'string' ? req.query.town : undefined;
     res.render('site/tariffs', { title: 'tariffs.title', ...(await site.catalogue(town)) });
   });
+
+  router.get('/privacy', async (_req, res) => res.render('site/privacy', { title: 'privacy.title', policyHtml: await policyHtml() }));
 
   router.get('/contacts', async (_req, res) => res.render('site/contacts', { title: 'contacts.title', ...(await site.contacts()) }));
 

@@ -8,7 +8,7 @@ import { formatMoney } from '../lib/money';
 import { requireSubscriber } from '../web/auth';
 import { Conflict, NotFound } from '../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
-import { t, type MessageKey } from '../web/i18n';
+import { belowFloor, t, type MessageKey } from '../web/i18n';
 import { confirmForm, periodForm, type PeriodInput } from './forms';
 import { countedDays, daysInclusive, MAX_DAYS_AHEAD, type PeriodError } from './rules';
 import type { Refusal, VoluntaryBlockService } from './service';
@@ -24,7 +24,7 @@ const days = (count: number) => t('vb.days', { count });
 function ruleParams(rules: Page['rules'], today: string, floor: number): Params {
   return {
     minDays: days(rules.minDays), maxDays: days(rules.maxDays), perYear: days(rules.daysPerYear), fee: formatMoney(rules.dailyFeeKopecks),
-    today: formatDay(today), latestStart: formatDay(addDays(today, MAX_DAYS_AHEAD)), floor: formatMoney(floor),
+    today: formatDay(today), latestStart: formatDay(addDays(today, MAX_DAYS_AHEAD)), floor: formatMoney(floor), belowFloor: belowFloor(floor),
   };
 }
 

@@ -5,6 +5,7 @@ export type PluralForms = { one: string; few: string; many: string; other: strin
 export const ru = {
   'brand.cabinet': 'Личный кабинет',
   'nav.label': 'Главное меню',
+  'nav.menu': 'Меню',
   'nav.skip': 'Перейти к содержимому',
   'nav.connect': 'Подключиться',
   'nav.tariffs': 'Тарифы',
@@ -46,11 +47,21 @@ export const ru = {
   'recover.offices': 'Адреса офисов',
   'recover.back': 'Вернуться ко входу',
 
+  // belowFloor(): when a contract is blocked, said the way a subscriber says it (the floor is minus the credit limit)
+  'floor.below.zero': 'баланс уйдёт в минус',
+  'floor.below.credit': 'минус на балансе превысит {limit}',
+  'floor.below.positive': 'на балансе останется меньше {floor}',
+
+  // the daily «Заканчиваются деньги» reminder (src/reminders): a notice in the cabinet, an SMS, an e-mail
+  'reminder.lowBalance.title': 'Заканчиваются деньги на счёте',
+  'reminder.lowBalance.text': 'Денег хватит до {date} включительно. Чтобы интернет не отключился, пополните счёт на {amount}.',
+
   'cabinet.title': 'Личный кабинет',
   'cabinet.nav.label': 'Разделы кабинета',
   'cabinet.nav.home': 'Обзор',
   'cabinet.nav.payments': 'История платежей',
-  'cabinet.contract': 'Договор № {number}',
+  // «№ 100001» is written one way everywhere: the sign, a no-break space, the number.
+  'cabinet.contract': 'Договор №\u00a0{number}',
   'cabinet.name': 'Абонент',
   'cabinet.address': 'Адрес',
   'cabinet.status': 'Статус',
@@ -162,6 +173,13 @@ export const ru = {
   'feedback.sent.title': 'Вопрос отправлен',
   'feedback.sent.text': 'Спасибо! Мы ответим в ближайшее время.',
 
+  // 152-FZ: what a public form keeps and why, and the provider's policy at /privacy
+  'privacy.title': 'Политика обработки персональных данных',
+  'privacy.footer': 'Обработка персональных данных',
+  'privacy.connect': 'Мы сохраним телефон, имя и адрес, чтобы оператор перезвонил и договорился о подключении, и адрес вашего устройства (IP) — для защиты от злоупотреблений. Отправляя заявку, вы соглашаетесь на эту обработку.',
+  'privacy.feedback': 'Мы сохраним имя, телефон, почту и вопрос, чтобы ответить вам, и адрес вашего устройства (IP) — для защиты от злоупотреблений. Отправляя вопрос, вы соглашаетесь на эту обработку.',
+  'privacy.more': 'Как мы храним и защищаем данные и как отозвать согласие — в «Политике обработки персональных данных»',
+
   'site.phone.required': 'Введите номер телефона',
   'site.phone.invalid': 'Введите номер телефона полностью, например +7 913 123-45-67',
   'site.name.tooLong': 'Слишком длинно: не больше 200 символов',
@@ -180,7 +198,7 @@ export const ru = {
   'promised.rules': 'Условия',
   'promised.rule.when': 'Доступен, когда договор заблокирован и долг не больше {largest} или когда денег на балансе не хватает на ближайшие {term}.',
   'promised.rule.amount': 'Сумма — не больше {largest} ({percent} % месячной платы по тарифу). Если договор заблокирован, к долгу добавляется плата за сегодняшний день: её спишут, как только доступ откроется.',
-  'promised.rule.term': 'Через {term} сумма спишется с баланса. Если после этого на балансе будет меньше {floor}, договор снова заблокируется.',
+  'promised.rule.term': 'Через {term} сумма спишется с баланса. Если после этого {belowFloor}, договор снова заблокируется.',
   'promised.rule.interval': 'Брать можно не чаще одного раза в {interval}.',
   'promised.rule.late': 'Если прошлый обещанный платёж не был погашен вовремя (после списания договор оказался заблокирован), новый недоступен.',
   'promised.days': { one: '{count} день', few: '{count} дня', many: '{count} дней', other: '{count} дня' } as PluralForms,
@@ -211,7 +229,7 @@ export const ru = {
   'promised.check.nowUnblock': 'Сразу после подтверждения: договор разблокируется и доступ откроется',
   'promised.check.due': 'Спишется обратно',
   'promised.check.after': 'Что будет потом',
-  'promised.check.afterText': '{due} сумма {amount} спишется с баланса. Если после этого на балансе будет меньше {floor}, договор снова заблокируется — пополните баланс заранее.',
+  'promised.check.afterText': '{due} сумма {amount} спишется с баланса. Если после этого {belowFloor}, договор снова заблокируется — пополните баланс заранее.',
   'promised.check.next': 'Следующий обещанный платёж можно будет взять через {interval}.',
   'promised.confirm': 'Взять обещанный платёж',
   'promised.change': 'Изменить сумму',
@@ -272,15 +290,15 @@ export const ru = {
   'vb.check.dates': 'Даты',
   'vb.check.datesValue': 'с {from} по {to} включительно',
   'vb.check.length': 'Срок',
-  'vb.check.fee': 'Абонентская плата',
-  'vb.check.fee.none': 'без абонентской платы',
-  'vb.check.fee.daily': '{fee} в день',
+  'vb.check.fee': 'Плата за дни блокировки',
+  'vb.check.fee.none': 'не начисляется',
+  'vb.check.fee.daily': '{fee} в день вместо абонентской платы',
   'vb.check.start': 'Начало',
   'vb.check.start.now': 'сразу после подтверждения',
   'vb.check.start.at': '{from} в 00:01',
   'vb.check.todayCharged': 'Абонентская плата за сегодня, если уже начислена, не возвращается.',
   'vb.check.after': 'Что будет потом',
-  'vb.check.afterText': '{endDay} в 00:01 блокировка закончится сама: договор снова станет активным, и с этого дня начнёт начисляться абонентская плата. Если на балансе будет меньше {floor}, договор заблокируется. Завершить блокировку раньше можно здесь же, в кабинете.',
+  'vb.check.afterText': '{endDay} в 00:01 блокировка закончится сама: договор снова станет активным, и с этого дня начнёт начисляться абонентская плата. Если {belowFloor}, договор заблокируется. Завершить блокировку раньше можно здесь же, в кабинете.',
   'vb.confirm': 'Поставить блокировку',
   'vb.change': 'Изменить даты',
   'vb.done.scheduled': 'Блокировка запланирована',
@@ -459,6 +477,8 @@ export const ru = {
 
   // ---- online payments, receipts, autopayment ----
   'pay.nav': 'Оплатить',
+  'pay.gateway.description': 'Оплата услуг связи по договору №\u00a0{number}',
+  'receipt.itemText': 'Услуги связи по договору №\u00a0{number}',
   'pay.title': 'Оплата банковской картой',
   'pay.lead': 'Данные карты вы вводите на странице платёжной системы: к нам они не попадают. Деньги поступят на баланс сразу после оплаты.',
   'pay.balance': 'Баланс сейчас: {amount}',
@@ -713,7 +733,7 @@ export const ru = {
   'sms.phoneCode': 'Код для подтверждения телефона: {code}. Никому его не сообщайте. {provider}',
   'sms.recoveryCode': 'Код для смены пароля: {code}. Действует {minutes} мин. Никому его не сообщайте. {provider}',
   'email.confirm.subject': 'Подтвердите адрес почты',
-  'email.confirm.text': 'Чтобы получать письма по договору № {number}, подтвердите адрес: {link}\nСсылка действует {hours} часа. Если вы не указывали этот адрес, просто удалите письмо.',
+  'email.confirm.text': 'Чтобы получать письма по договору №\u00a0{number}, подтвердите адрес: {link}\nСсылка действует {hours} часа. Если вы не указывали этот адрес, просто удалите письмо.',
   'notice.passwordChanged.title': 'Пароль изменён',
   'notice.passwordChanged.text': 'Пароль от личного кабинета изменён {date}. Если это были не вы, позвоните в контакт-центр.',
   'notice.contactsChanged.title': 'Контакты изменены',

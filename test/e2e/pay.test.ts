@@ -64,7 +64,7 @@ describeWithBrowser('«Оплатить»: 500 ₽ through the sandbox', () => {
       expect(await first.textContent()).toContain('Зачислен');
       await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/cabinet/receipt/')), first.getByRole('link', { name: 'Чек' }).click()]);
       expect(where(page)).toMatch(/^\/cabinet\/receipt\/\d+$/);
-      expect(await page.getByTestId('receipt').textContent()).toContain(`Услуги связи по договору №${contracts[i]}`);
+      expect(await page.getByTestId('receipt').textContent()).toContain(`Услуги связи по договору №\u00a0${contracts[i]}`);
       await context.close();
     });
   }

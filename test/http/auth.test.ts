@@ -36,7 +36,7 @@ describe('signing in', () => {
     expect(res.headers.location).toBe('/cabinet');
     const page = await agent.get('/cabinet');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Договор № 100777');
+    expect(page.text).toContain('Договор №\u00a0100777');
   });
 
   it('gives one message for a wrong password and for an unknown contract', async () => {

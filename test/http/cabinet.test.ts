@@ -15,7 +15,7 @@ describe('the cabinet dashboard', () => {
     const res = await agent.get('/cabinet');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.text).toContain('Договор № 100555');
+    expect(res.text).toContain('Договор №\u00a0100555');
     expect(res.text).toContain('Петрова Анна Сергеевна');
     expect(res.text).toContain('ул. Тестовая');
     expect(res.text).toContain('Активен');
@@ -93,7 +93,7 @@ describe('the cabinet dashboard', () => {
     const { agent } = await signIn(t.app, mine.number, mine.password);
     for (const url of ['/cabinet', `/cabinet?contract=${other.number}`, `/cabinet?id=${other.id}`, '/cabinet/balance?contract_id=' + other.id]) {
       const res = await agent.get(url);
-      expect(res.text).toContain('Договор № 100101');
+      expect(res.text).toContain('Договор №\u00a0100101');
       expect(res.text).not.toContain('100202');
       expect(res.text).not.toContain('Чужой Абонент');
     }

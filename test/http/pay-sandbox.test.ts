@@ -119,7 +119,7 @@ describe('paying through the sandbox', () => {
     expect(row).toMatchObject({ status: 'pending', amount_kopecks: 50000, method: 'card', gateway: 'sandbox', gateway_payment_id: sandboxId, receipt_contact: 'payer@example.ru' });
     expect(JSON.parse(row.receipt)).toEqual({
       customer: { email: 'payer@example.ru' },
-      items: [{ description: `Услуги связи по договору №${s.number}`, quantity: '1.00', amount: { value: '500.00', currency: 'RUB' }, vat_code: 1, payment_mode: 'full_prepayment', payment_subject: 'service' }],
+      items: [{ description: `Услуги связи по договору №\u00a0${s.number}`, quantity: '1.00', amount: { value: '500.00', currency: 'RUB' }, vat_code: 1, payment_mode: 'full_prepayment', payment_subject: 'service' }],
       tax_system_code: 1,
     });
 
@@ -151,7 +151,7 @@ describe('paying through the sandbox', () => {
     expect(history.text).toContain('Зачислен');
     const receipt = await s.agent.get(`/cabinet/receipt/${row.id}`);
     expect(receipt.status).toBe(200);
-    expect(receipt.text).toContain(`Услуги связи по договору №${s.number}`);
+    expect(receipt.text).toContain(`Услуги связи по договору №\u00a0${s.number}`);
     expect(receipt.text).toContain('payer@example.ru');
     expect(receipt.text).toContain('без НДС');
   });

@@ -56,12 +56,12 @@ describe('YooKassa: creating the payment', () => {
     expect(created.body).toEqual({
       amount: { value: '500.00', currency: 'RUB' },
       capture: true,
-      description: `Оплата услуг связи по договору №${s.number}`,
+      description: `Оплата услуг связи по договору №\u00a0${s.number}`,
       metadata: { payment_id: String(row.id), contract: s.number },
       confirmation: { type: 'redirect', return_url: `https://lk.example.ru/cabinet/pay/${row.id}` },
       receipt: {
         customer: { phone: '79131234567' },
-        items: [{ description: `Услуги связи по договору №${s.number}`, quantity: '1.00', amount: { value: '500.00', currency: 'RUB' }, vat_code: 4, payment_mode: 'full_prepayment', payment_subject: 'service' }],
+        items: [{ description: `Услуги связи по договору №\u00a0${s.number}`, quantity: '1.00', amount: { value: '500.00', currency: 'RUB' }, vat_code: 4, payment_mode: 'full_prepayment', payment_subject: 'service' }],
         tax_system_code: 2,
       },
     });

@@ -61,7 +61,7 @@ describe('«Обещанный платёж»: the page', () => {
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text).toContain('не больше 600,00\u00a0₽ (100 % месячной платы по тарифу)');
-    expect(res.text).toContain('Через 3 дня сумма спишется с баланса. Если после этого на балансе будет меньше 0,00\u00a0₽, договор снова заблокируется.');
+    expect(res.text).toContain('Через 3 дня сумма спишется с баланса. Если после этого баланс уйдёт в минус, договор снова заблокируется.');
     expect(res.text).toContain('не чаще одного раза в 30 дней');
     expect(res.text).toContain('action="/cabinet/promised"');
     expect(res.text).toContain('name="amount" type="text" value="600,00"');
@@ -164,7 +164,7 @@ describe('«Обещанный платёж»: check, confirm, confirmation', ()
     expect(res.text).toContain('Проверьте, прежде чем взять');
     expect(res.text).toContain('450,50\u00a0₽');
     expect(res.text).toContain('договор разблокируется и доступ откроется');
-    expect(res.text).toContain('27.11.2026 12:00 сумма 450,50\u00a0₽ спишется с баланса. Если после этого на балансе будет меньше 0,00\u00a0₽, договор снова заблокируется');
+    expect(res.text).toContain('27.11.2026 12:00 сумма 450,50\u00a0₽ спишется с баланса. Если после этого баланс уйдёт в минус, договор снова заблокируется');
     expect(res.text).toContain('name="confirm" value="1"');
     expect(res.text).toContain('href="/cabinet/promised?amount=450%2C50"');
     expect((await s.agent.get('/cabinet/promised?amount=450%2C50')).text).toContain('name="amount" type="text" value="450,50"');

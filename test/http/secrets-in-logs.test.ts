@@ -63,7 +63,7 @@ describe('secrets in logs and the outbox', () => {
     expect(row.state).toBe('sent');
     expect(row.body).not.toContain(token);
     expect(row.body).toContain('/email/confirm?token=[скрыто]');
-    expect(row.body).toContain(`№ ${c.number}`); // only the secret is masked
+    expect(row.body).toContain(`№\u00a0${c.number}`); // only the secret is masked
     const confirmPage = await request(app).get(`/email/confirm?token=${token}`);
     expect(confirmPage.status).toBe(200);
   });

@@ -86,10 +86,12 @@ describe('«Добровольная блокировка»: the page and the ch
     expect(res.status).toBe(200);
     expect(res.text).toContain('с 01.12.2026 по 14.12.2026 включительно');
     expect(res.text).toContain('<dd data-testid="length">14 дней</dd>');
-    expect(res.text).toContain('без абонентской платы');
+    expect(res.text).toContain('<dt>Плата за дни блокировки</dt><dd data-testid="fee">не начисляется</dd>');
+    expect(res.text).not.toContain('без абонентской платы');
     expect(res.text).toContain('01.12.2026 в 00:01');
     expect(res.text).toContain('15.12.2026 в 00:01 блокировка закончится сама');
-    expect(res.text).toContain('Если на балансе будет меньше 0,00\u00a0₽, договор заблокируется.');
+    expect(res.text).toContain('Если баланс уйдёт в минус, договор заблокируется.');
+    expect(res.text).not.toContain('меньше 0,00');
     expect(await blockRows(s.id)).toEqual([]);
     expect((await check(s.agent, '2026-12-01', '2026-12-21')).text).toContain('21 день');
     expect((await check(s.agent, '2026-12-01', '2026-12-22')).text).toContain('22 дня');

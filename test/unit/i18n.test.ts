@@ -11,7 +11,7 @@ describe('the Russian catalogue', () => {
   });
 
   it('fills placeholders', () => {
-    expect(t('cabinet.contract', { number: '100001' })).toBe('Договор № 100001');
+    expect(t('cabinet.contract', { number: '100001' })).toBe('Договор №\u00a0100001');
   });
 });
 
