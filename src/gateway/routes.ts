@@ -19,10 +19,10 @@ export function sandboxRoutes(ctx: AppContext): Router {
   /** The payment, shown only to its own contract's session: another contract's session or none gets 404 «не найден». */
   const load = async (req: Request) => {
     const id = String(req.params.id);
-    if (!req.user || !/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound();
+    if (!req.user || !/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound('sandbox.notFound');
     const row = await ctx.db('sandbox_payments').where({ id }).first<SandboxPaymentRow | undefined>();
-    if (!row || !row.return_url) throw new NotFound();
-    if ((await sandboxPaymentContract(ctx.db, row.metadata)) !== req.user.contractId) throw new NotFound();
+    if (!row || !row.return_url) throw new NotFound('sandbox.notFound');
+    if ((await sandboxPaymentContract(ctx.db, row.metadata)) !== req.user.contractId) throw new NotFound('sandbox.notFound');
     return row;
   };
   /** Only a page of the portal: a return_url pointing elsewhere is never followed. */
