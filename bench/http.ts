@@ -37,22 +37,28 @@ export function setCookie(r: RawResponse, name: string): string | undefined {
   return undefined;
 }
 
-const SESSION_COOKIE = 'kabinet.sid';
+// The app runs as in production (bench/lib.ts startApp): `__Host-` cookies, Secure, behind a "TLS proxy" (loopback,
+// TRUST_PROXY=loopback): the bench says X-Forwarded-Proto: https as the proxy would, or no session cookie is set.
+const SESSION_COOKIE = '__Host-kabinet.sid';
+const CSRF_COOKIE = '__Host-kabinet.csrf'; // a visitor's GET /login sets only this one (no session row)
+const VIA_TLS = { 'X-Forwarded-Proto': 'https' };
 
-/** Signs in the way a browser does: GET /login (cookie + _csrf), POST the form, expect 303 and a new cookie. */
+/** Signs in the way a browser does: GET /login (CSRF cookie + _csrf), POST the form, expect 303 and a session cookie. */
 export async function signIn(baseUrl: string, contract: string, password: string): Promise<string> {
-  const form = await httpGet(`${baseUrl}/login`);
-  const firstCookie = setCookie(form, SESSION_COOKIE);
+  const form = await httpGet(`${baseUrl}/login`, VIA_TLS);
+  const firstCookie = setCookie(form, CSRF_COOKIE);
   const token = /name="_csrf"\s+value="([^"]+)"/.exec(bodyText(form))?.[1];
   if (form.status !== 200 || !firstCookie || !token) throw new Error(`sign-in: GET /login gave ${form.status}, cookie ${firstCookie ? 'set' : 'missing'}, _csrf ${token ? 'found' : 'missing'}`);
   const res = await httpRequest(`${baseUrl}/login`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: firstCookie },
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: firstCookie, ...VIA_TLS },
     body: new URLSearchParams({ _csrf: token, contract, password }).toString(),
   });
-  const cookie = setCookie(res, SESSION_COOKIE);
-  if (res.status !== 303 || !cookie) throw new Error(`sign-in as ${contract} failed: POST /login gave ${res.status}${cookie ? '' : ' and no new session cookie'}`);
-  const check = await httpGet(`${baseUrl}/cabinet`, { Cookie: cookie });
+  const sid = setCookie(res, SESSION_COOKIE);
+  if (res.status !== 303 || !sid) throw new Error(`sign-in as ${contract} failed: POST /login gave ${res.status}${sid ? '' : ' and no new session cookie'}`);
+  const csrf = setCookie(res, CSRF_COOKIE); // the token bound to the new session, for the forms of later pages
+  const cookie = csrf ? `${sid}; ${csrf}` : sid;
+  const check = await httpGet(`${baseUrl}/cabinet`, { Cookie: cookie, ...VIA_TLS });
   if (check.status !== 200) throw new Error(`sign-in as ${contract}: GET /cabinet with the new cookie gave ${check.status}`);
   return cookie;
 }

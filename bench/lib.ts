@@ -132,7 +132,9 @@ export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS
   const url = `http://${HOST}:${port}`;
   const app = startChild('src/server.js', [], {
     ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_FILE: o.dbFile,
-    SESSION_SECRET: secret(48), PASSWORD_PEPPER: o.pepper, LOG_LEVEL: 'info', PUBLIC_URL: url,
+    SESSION_SECRET: secret(48), PASSWORD_PEPPER: o.pepper, LOG_LEVEL: 'info',
+    // production refuses an http:// PUBLIC_URL and wants the TLS proxy named: the bench stands in for that proxy
+    PUBLIC_URL: url.replace(/^http:/, 'https:'), TRUST_PROXY: 'loopback',
     PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', // no shop keys here; the pages measured take no payment
     SMS_DRIVER: 'file', SMS_FILE: `${o.dbFile}.sms.jsonl`, EMAIL_DRIVER: 'file', EMAIL_FILE: `${o.dbFile}.email.jsonl`, // no gateways either
     ...o.env,

@@ -1,5 +1,6 @@
 // createApp(ctx): the middleware in order, the feature routers, then 404 and the one error handler.
 import crypto from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
@@ -36,11 +37,11 @@ import { notificationRoutes, payRoutes } from './payments/payRoutes';
 import { createPayPageService } from './payments/payService';
 import { autopayRoutes } from './autopay/routes';
 import { createAutopayService } from './autopay/service';
-import { csrf } from './web/csrf';
+import { createCsrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { catalogueMode } from './web/i18nMode';
 import { localsMiddleware } from './web/locals';
-import { idleTimeout, saveSessionFirst, sessionMiddleware } from './web/session';
+import { idleTimeout, pinRememberExpiry, saveSessionFirst, sessionMiddleware } from './web/session';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -104,11 +105,13 @@ export function createApp(ctx: AppContext): Express {
   const handleError = errorHandler(ctx, services.site);
   app.use(sessionMiddleware(ctx));
   app.use(saveSessionFirst(handleError));
+  app.use(pinRememberExpiry(ctx));
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(unsubscribePostRoute(ctx)); // before the CSRF check: one-click unsubscribe (RFC 8058) has no session
-  app.use(csrf.csrfSynchronisedProtection);
+  app.use(cookieParser()); // after the session (which reads its own cookie); csrf-csrf reads req.cookies
+  app.use(createCsrf(ctx.config).middleware);
   app.use(localsMiddleware(ctx, services.site));
 
   app.use(siteRoutes(services.site, { file: ctx.config.privacyPolicyFile, fill: { 'provider.name': ctx.config.provider.name, 'provider.email': ctx.config.provider.email } }));

@@ -29,6 +29,7 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
     PORT: int(0, 65535, 3000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    ALLOW_PUBLIC_HOST: bool(false),
     DATABASE_FILE: z.string().min(1).default('data/kabinet.sqlite'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PASSWORD_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -38,12 +39,16 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     SESSION_IDLE_MINUTES: int(1, 24 * 60, 30),
     SESSION_REMEMBER_DAYS: int(1, 365, 30),
+    SESSION_ABSOLUTE_HOURS: int(1, 7 * 24, 12),
+    LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: int(1, 1000, 5),
     LOGIN_MAX_FAILS_PER_CONTRACT: int(1, 1000, 10),
     LOGIN_MAX_FAILS_PER_ADDRESS: int(1, 10000, 50),
     LOGIN_BLOCK_MINUTES: int(1, 24 * 60, 15),
     PUBLIC_FORMS_PER_HOUR: int(1, 1000, 5),
     DEMO_SEED: bool(true),
     SHUTDOWN_TIMEOUT_MS: int(100, 120000, 10000),
+    HEADERS_TIMEOUT_MS: int(1000, 120000, 10000),
+    REQUEST_TIMEOUT_MS: int(1000, 600000, 30000),
     BILLING_SCHEDULER: bool(true),
     PROMISED_PAYMENT_TERM_DAYS: int(1, 30, 3),
     PROMISED_PAYMENT_INTERVAL_DAYS: int(1, 365, 30),
@@ -100,14 +105,31 @@ const schema = z
     LOW_BALANCE_DAYS: int(1, 60, 3),
   })
   .superRefine((c, ctx) => {
+    if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be above REQUEST_TIMEOUT_MS' });
+    // A development instance runs the sandbox gateway and the demo passwords: only on loopback unless told otherwise.
+    if (c.NODE_ENV === 'development' && !isLoopbackHost(c.HOST) && !c.ALLOW_PUBLIC_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['HOST'], message: 'is not a loopback address: a development instance (sandbox payments, demo passwords) listens on one unless ALLOW_PUBLIC_HOST=true' });
+    }
     if (c.NODE_ENV !== 'production') return;
     for (const key of ['SESSION_SECRET', 'PASSWORD_PEPPER'] as const) {
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' });
+      else if (c[key] === DEV_SECRET) ctx.addIssue({ code: 'custom', path: [key], message: 'is the development value: set your own (e.g. openssl rand -base64 48)' });
     }
+    if (c.SESSION_SECRET && c.SESSION_SECRET === c.PASSWORD_PEPPER) {
+      ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: 'must differ from SESSION_SECRET' });
+    }
+    if (c.BCRYPT_COST < 10) ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 10 in production' });
+    // true trusts whatever X-Forwarded-For a client writes: every per-network limit and the payment-sender check would
+    // believe it. Name the proxy (loopback, its addresses) or the number of proxies in front.
+    if (c.TRUST_PROXY === 'true') ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: 'must not be true in production: give the proxy\'s addresses (e.g. loopback) or the number of proxies in front' });
+    if (c.PUBLIC_URL?.startsWith('http://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an https:// address in production' });
+    if (c.YOOKASSA_API_URL.startsWith('http://')) ctx.addIssue({ code: 'custom', path: ['YOOKASSA_API_URL'], message: 'must be an https:// address in production' });
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the address subscribers open, e.g. https://lk.example.ru)' });
     // The file drivers would quietly keep recovery codes on the server's disk: production names its gateways.
     if (!c.SMS_DRIVER) ctx.addIssue({ code: 'custom', path: ['SMS_DRIVER'], message: 'is required in production: smsru or smsc (file only if you mean it)' });
     if (!c.EMAIL_DRIVER) ctx.addIssue({ code: 'custom', path: ['EMAIL_DRIVER'], message: 'is required in production: smtp (file only if you mean it)' });
+    // The session cookie is Secure in production: Express must know the request came over TLS from the proxy in front.
+    if (c.TRUST_PROXY === 'false') ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: 'is required in production: the TLS proxy in front (e.g. loopback, its addresses, or a hop count); without it the Secure session cookie is never set' });
   })
   .superRefine((c, ctx) => {
     const gateway = c.PAYMENT_GATEWAY ?? (c.NODE_ENV === 'production' ? 'yookassa' : 'sandbox');
@@ -142,7 +164,13 @@ export type Config = {
   logLevel: string;
   sessionIdleMs: number;
   sessionRememberMs: number;
-  login: { maxFailsPerContract: number; maxFailsPerAddress: number; blockSeconds: number };
+  /** Without «Запомнить»: the session ends this long after sign-in however active. */
+  sessionAbsoluteMs: number;
+  /** Per contract and client network (refuses), per network (refuses), per contract (slows networks that failed): src/auth/guard.ts. */
+  login: { maxFailsPerContractNetwork: number; maxFailsPerContract: number; maxFailsPerAddress: number; blockSeconds: number };
+  /** node:http's headersTimeout and requestTimeout: a client that trickles its request is cut off. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   publicFormsPerHour: number;
   demoSeed: boolean;
   shutdownTimeoutMs: number;
@@ -208,6 +236,12 @@ export function parseRanges(text: string): string[] | null {
 
 export class ConfigError extends Error {}
 
+/** 127.0.0.0/8, ::1 or localhost: where a development instance listens unless ALLOW_PUBLIC_HOST=true. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
 function parseTrustProxy(v: string): boolean | number | string {
   if (v === 'true') return true;
   if (v === 'false' || v === '') return false;
@@ -238,7 +272,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     sessionIdleMs: c.SESSION_IDLE_MINUTES * 60_000,
     sessionRememberMs: c.SESSION_REMEMBER_DAYS * 86_400_000,
+    sessionAbsoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    headersTimeoutMs: c.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     login: {
+      maxFailsPerContractNetwork: c.LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK,
       maxFailsPerContract: c.LOGIN_MAX_FAILS_PER_CONTRACT,
       maxFailsPerAddress: c.LOGIN_MAX_FAILS_PER_ADDRESS,
       blockSeconds: c.LOGIN_BLOCK_MINUTES * 60,

@@ -7,6 +7,7 @@ import type { AppContext } from './context';
 import { DatabaseOpenError } from './db';
 import { startScheduler } from './jobs/scheduler';
 import { dayOf } from './lib/dates';
+import { createHttpServer } from './web/httpServer';
 import { isEmpty, seedDemo } from '../seeds/demo';
 
 async function seedIfEmpty(ctx: AppContext): Promise<void> {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const ctx = await boot();
   await seedIfEmpty(ctx);
   const app = createApp(ctx);
-  const server = app.listen(ctx.config.port, ctx.config.host);
+  const server = createHttpServer(app, ctx.config).listen(ctx.config.port, ctx.config.host);
   server.on('listening', () => ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}` }, 'kabinet is listening'));
   const scheduler = ctx.config.billing.scheduler ? startScheduler(ctx) : null;
   server.on('error', (err) => {

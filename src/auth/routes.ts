@@ -6,7 +6,8 @@ import { audit } from '../audit/service';
 import type { AppContext } from '../context';
 import { safeNext } from '../web/auth';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
-import { SESSION_COOKIE } from '../web/session';
+import { csrfCookieName, renewCsrf } from '../web/csrf';
+import { sessionCookieName, startSignedInSession } from '../web/session';
 import { signInForm } from './forms';
 import type { AuthService, SignInResult } from './service';
 
@@ -55,12 +56,8 @@ export function authRoutes(ctx: AppContext, passport: PassportStatic, auth: Auth
       // req.login replaces the session (a new id); what the session keeps is set on the new one.
       req.login(user, (loginErr) => {
         if (loginErr) return next(loginErr);
-        req.session.remember = form.data.remember === '1';
-        req.session.lastSeenAt = ctx.clock.now().getTime();
-        req.session.ip = req.ip ?? '';
-        req.session.userAgent = (req.get('user-agent') ?? '').slice(0, 300);
-        if (req.session.remember) req.session.cookie.maxAge = ctx.config.sessionRememberMs;
-        else req.session.cookie.expires = undefined; // a browser-session cookie
+        startSignedInSession(ctx, req, form.data.remember === '1');
+        renewCsrf(req); // the old token was bound to no session
         res.redirect(303, safeNext(req.body.next));
       });
     })(req, res, next);
@@ -73,7 +70,8 @@ export function authRoutes(ctx: AppContext, passport: PassportStatic, auth: Auth
       req.session.destroy(async (destroyErr) => {
         if (destroyErr) return next(destroyErr);
         if (contractId) await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'logout', ip: req.ip });
-        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.clearCookie(sessionCookieName(ctx.config), { path: '/' });
+        res.clearCookie(csrfCookieName(ctx.config), { path: '/' }); // the next page issues a visitor's token
         res.redirect(303, '/login?bye=1');
       });
     });

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { BadRequest, NotFound } from '../web/errors';
+import { sandboxPaymentContract } from './queries';
 import { sandboxPaymentObject, type SandboxPaymentRow } from './sandbox';
 
 export function sandboxRoutes(ctx: AppContext): Router {
@@ -15,10 +16,13 @@ export function sandboxRoutes(ctx: AppContext): Router {
     next();
   });
 
-  const load = async (id: string) => {
-    if (!/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound();
+  /** The payment, shown only to its own contract's session: another contract's session or none gets 404 «не найден». */
+  const load = async (req: Request) => {
+    const id = String(req.params.id);
+    if (!req.user || !/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound('sandbox.notFound');
     const row = await ctx.db('sandbox_payments').where({ id }).first<SandboxPaymentRow | undefined>();
-    if (!row || !row.return_url) throw new NotFound();
+    if (!row || !row.return_url) throw new NotFound('sandbox.notFound');
+    if ((await sandboxPaymentContract(ctx.db, row.metadata)) !== req.user.contractId) throw new NotFound('sandbox.notFound');
     return row;
   };
   /** Only a page of the portal: a return_url pointing elsewhere is never followed. */
@@ -46,12 +50,12 @@ export function sandboxRoutes(ctx: AppContext): Router {
   }
 
   router.get('/sandbox/pay/:id', async (req, res) => {
-    const row = await load(req.params.id);
+    const row = await load(req);
     res.render('sandbox/pay', { title: 'sandbox.title', sandboxPayment: row, returnUrl: safeReturn(row) });
   });
 
   router.post('/sandbox/pay/:id', async (req, res) => {
-    const row = await load(req.params.id);
+    const row = await load(req);
     const returnUrl = safeReturn(row);
     const action = req.body?.action;
     if (action !== 'pay' && action !== 'decline' && action !== 'leave') throw new BadRequest();

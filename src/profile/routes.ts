@@ -12,6 +12,7 @@ import { renderPageOrFragment, wantsFragment } from '../web/htmx';
 import type { MessageKey } from '../web/i18n';
 import { NEW_PASSWORD_MAX, NEW_PASSWORD_MIN } from '../recovery/passwordRules';
 import { changePasswordForm, emailForm, noticeForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
+import { renewSession } from '../web/session';
 import { REAUTH_MINUTES, type ProfileService } from './service';
 
 declare module 'express-session' {
@@ -52,7 +53,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
       title: 'prof.password', htmx: true, fieldErrors, formError, params: { min: NEW_PASSWORD_MIN, max: NEW_PASSWORD_MAX },
     }, status);
   router.get('/cabinet/profile/password', (req, res) => renderPassword(req, res));
-  router.post('/cabinet/profile/password', async (req, res, next) => {
+  router.post('/cabinet/profile/password', async (req, res) => {
     const form = parseForm(changePasswordForm, req.body);
     if (!form.ok) return renderPassword(req, res, 422, form.errors);
     const { current, password, password2 } = form.data;
@@ -65,21 +66,11 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
       return renderPassword(req, res, r.wrongCurrent ? 401 : 422, errors);
     }
     // This session stays signed in under a new id (ASVS 7.2.4); what it holds (sign-in, «Запомнить», its cookie's
-    // expiry) is carried over, the CSRF token is not: the next page, a full one, gets a fresh token.
-    const { cookie, ...kept } = req.session as unknown as Record<string, unknown> & { cookie: { expires?: Date | null } };
-    delete kept.csrfToken;
-    const expires = cookie.expires;
-    req.session.regenerate((err) => {
-      if (err) return next(err);
-      Object.assign(req.session, kept);
-      req.session.cookie.expires = expires ?? undefined;
-      req.session.save((saveErr) => {
-        if (saveErr) return next(saveErr);
-        const url = '/cabinet/profile?ok=passwordChanged';
-        if (wantsFragment(req)) return res.set('HX-Redirect', url).status(200).end();
-        res.redirect(303, url);
-      });
-    });
+    // expiry) is carried over, and a fresh CSRF token bound to the new id is issued (renewSession).
+    await renewSession(ctx, req);
+    const url = '/cabinet/profile?ok=passwordChanged';
+    if (wantsFragment(req)) return void res.set('HX-Redirect', url).status(200).end();
+    res.redirect(303, url);
   });
 
   // ---- contacts ----
@@ -108,11 +99,15 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
   router.post('/cabinet/profile/contacts/reauth', async (req, res) => {
     const form = parseForm(reauthForm, req.body);
     if (!form.ok) return renderContacts(req, res, { status: 422, fieldErrors: form.errors });
-    const r = await profile.reauth(me(req), form.data.password);
+    const r = await profile.reauth(me(req), form.data.password, req.ip ?? '');
     if (r === 'throttled') return renderContacts(req, res, { status: 429, formError: 'prof.reauth.throttled' });
     if (r === 'wrong') return renderContacts(req, res, { status: 401, fieldErrors: { password: 'prof.reauth.wrong' } });
+    // ASVS 7.2.4: a new session id once the password was entered again, with the session's data kept and a fresh
+    // CSRF token. The page in the browser still holds the old token (forms, hx-headers): htmx reloads the page.
+    await renewSession(ctx, req);
     req.session.reauthAt = ctx.clock.now().getTime();
-    await done(req, res, '/cabinet/profile/contacts', () => renderContacts(req, res));
+    if (wantsFragment(req)) return void res.set('HX-Redirect', '/cabinet/profile/contacts').status(200).end();
+    res.redirect(303, '/cabinet/profile/contacts');
   });
 
   /** Every change needs a fresh password: without it, back to the password form. */

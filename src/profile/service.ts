@@ -1,8 +1,8 @@
 // «Профиль»: contact details (after the current password again), notification subscriptions, notices, sessions.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { audit } from '../audit/service';
+import { createSignInGuard } from '../auth/guard';
 import type { PasswordHasher } from '../auth/passwords';
 import type { AppContext } from '../context';
 import { formatPhone, maskPhone } from '../lib/phone';
@@ -34,10 +34,7 @@ export type DeviceSession = { id: string; current: boolean; browser: string; ip:
 export const sessionKey = (sid: string) => sha256(`session:${sid}`).slice(0, 24);
 
 export function createProfileService(ctx: AppContext, outbox: Outbox, passwords: PasswordHasher) {
-  const reauthLimiter = new RateLimiterSQLite({
-    storeClient: ctx.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, keyPrefix: 'reauth_contract',
-    points: ctx.config.login.maxFailsPerContract, duration: ctx.config.login.blockSeconds, blockDuration: ctx.config.login.blockSeconds,
-  });
+  const guard = createSignInGuard(ctx); // the same counters as sign-in (src/auth/guard.ts)
   const codeHash = (changeId: number | string, code: string) => crypto.createHmac('sha256', ctx.config.passwordPepper).update(`contact:${changeId}:${code}`).digest('hex');
   const nowIso = () => ctx.clock.now().toISOString();
   const tr = t; // the catalogue's t(), named apart from the transactions called t below
@@ -72,38 +69,26 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   return {
     contacts,
 
-    async reauth(contractId: number, password: string): Promise<'ok' | 'wrong' | 'throttled'> {
-      // The try is counted before the (slow) check and given back when it was right: counted after, parallel
-      // guesses would all pass the limit while bcrypt runs.
-      const key = String(contractId);
-      try {
-        await reauthLimiter.consume(key);
-      } catch (e) {
-        if (e instanceof RateLimiterRes) return 'throttled';
-        throw e;
-      }
-      const row = (await ctx.db('contracts').where({ id: contractId }).first('password_hash')) as { password_hash: string };
-      if (!(await passwords.verify(password, row.password_hash))) return 'wrong';
-      await reauthLimiter.reward(key, 1);
-      return 'ok';
+    async reauth(contractId: number, password: string, ip: string): Promise<'ok' | 'wrong' | 'throttled'> {
+      const row = await contractPassword(ctx.db, contractId);
+      const verdict = await guard.begin(row.number, ip);
+      if (verdict.kind === 'wait') return 'throttled';
+      const ok = await passwords.verify(password, row.password_hash);
+      await verdict.done(ok);
+      return ok ? 'ok' : 'wrong';
     },
 
     /**
-     * «Сменить пароль» (ASVS 6.2.2): the current password, counted like the contacts' re-check (the same limiter), and
+     * «Сменить пароль» (ASVS 6.2.2): the current password, counted like sign-in and the contacts' re-check (the same guard), and
      * the new one by the recovery rules. On success every other session of the contract ends (the caller gives this
      * one a new id), «Пароль изменён» goes to the phones, the e-mail and the cabinet, and the change is audited.
      */
     async changePassword(contractId: number, current: string, password: string, repeat: string, keepSid: string, ip: string): Promise<ChangePasswordResult> {
-      const key = String(contractId);
-      try {
-        await reauthLimiter.consume(key);
-      } catch (e) {
-        if (e instanceof RateLimiterRes) return { kind: 'throttled' };
-        throw e;
-      }
       const row = await contractPassword(ctx.db, contractId);
+      const verdict = await guard.begin(row.number, ip); // the sign-in counters (src/auth/guard.ts)
+      if (verdict.kind === 'wait') return { kind: 'throttled' };
       const wrongCurrent = !(await passwords.verify(current, row.password_hash));
-      if (!wrongCurrent) await reauthLimiter.reward(key, 1);
+      await verdict.done(!wrongCurrent);
       const problem = checkNewPassword(password, repeat, { contractNumber: row.number, providerName: ctx.config.provider.name });
       if (wrongCurrent || problem) {
         if (wrongCurrent) await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'password_change_wrong', ip });

@@ -5,6 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { renderPageOrFragment, wantsFragment } from '../web/htmx';
+import { startSignedInSession } from '../web/session';
 import type { MessageKey } from '../web/i18n';
 import { codeForm, findForm, passwordForm, phoneForm } from './forms';
 import { NEW_PASSWORD_MAX, NEW_PASSWORD_MIN } from './passwordRules';
@@ -102,11 +103,7 @@ export function recoveryRoutes(ctx: AppContext, recovery: RecoveryService): Rout
     // A new session id for the signed-in subscriber (passport's req.login regenerates the session).
     req.login({ contractId: r.contractId }, (err) => {
       if (err) return next(err);
-      req.session.remember = false;
-      req.session.lastSeenAt = ctx.clock.now().getTime();
-      req.session.ip = req.ip ?? '';
-      req.session.userAgent = (req.get('user-agent') ?? '').slice(0, 300);
-      req.session.cookie.expires = undefined;
+      startSignedInSession(ctx, req, false);
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         if (wantsFragment(req)) return res.set('HX-Redirect', '/cabinet?recovered=1').status(200).end();

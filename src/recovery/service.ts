@@ -9,6 +9,7 @@ import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { audit } from '../audit/service';
 import type { PasswordHasher } from '../auth/passwords';
 import type { AppContext } from '../context';
+import { networkOf } from '../web/clientNetwork';
 import { maskPhone } from '../lib/phone';
 import { notify } from '../notifications/notify';
 import { enqueue } from '../outbox/service';
@@ -65,7 +66,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
   return {
     /** «Найти». An unknown contract and one without phones get the same answer after the same work. */
     async find(contract: string, ip: string): Promise<FindResult> {
-      const wait = await consume(findsByAddress, ip);
+      const wait = await consume(findsByAddress, networkOf(ip));
       if (wait) {
         await audit(ctx, { actor: 'visitor', action: 'recovery_throttled', ip, detail: { contract } });
         return { kind: 'throttled', retryAfterSeconds: wait };
@@ -108,7 +109,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
         await audit(ctx, { actor: 'visitor', contractId, action: 'recovery_daily_limit', ip });
         return { kind: 'daily' };
       }
-      const wait = await consume(codesByAddress, ip);
+      const wait = await consume(codesByAddress, networkOf(ip));
       if (wait) return { kind: 'throttled', retryAfterSeconds: wait };
 
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');

@@ -3,6 +3,7 @@
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { audit } from '../audit/service';
 import type { AppContext } from '../context';
+import { networkOf } from '../web/clientNetwork';
 import { TooManyRequests } from '../web/errors';
 import * as q from './queries';
 
@@ -20,7 +21,7 @@ export function createSiteService(ctx: AppContext) {
 
   async function limitVisitor(ip: string) {
     try {
-      await publicForms.consume(ip);
+      await publicForms.consume(networkOf(ip)); // an IPv6 client counts by its /64
     } catch (e) {
       if (e instanceof Error) throw e;
       throw new TooManyRequests(Math.ceil((e as { msBeforeNext: number }).msBeforeNext / 1000));

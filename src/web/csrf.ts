@@ -1,12 +1,47 @@
-// Synchroniser token in the session (csrf-sync). A form sends it as the _csrf field; htmx sends it as the
-// X-CSRF-Token header (hx-headers on <body>). One place per kind of request, never "either".
-import type { Request } from 'express';
-import { csrfSync } from 'csrf-sync';
+// CSRF: a signed double-submit token (csrf-csrf) that needs no stored session, so a visitor's GET of /login,
+// /recovery, /connect or /feedback writes nothing to the sessions table (issue 9, point 16). The token is an HMAC
+// (SESSION_SECRET) over a random value and the session it belongs to: nothing for a visitor, the session id once
+// signed in. It sits in an httpOnly cookie (`__Host-kabinet.csrf` in production) and in the page; a form sends it
+// as the _csrf field, htmx as the X-CSRF-Token header (hx-headers). One place per kind of request, never "either".
+// A new session id (sign-in, sign-out, the contacts page's password check) makes the old token invalid: renewCsrf()
+// issues the next one at once; the cookie-parser middleware must run before (csrf-csrf reads req.cookies).
+import crypto from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { doubleCsrf } from 'csrf-csrf';
+import type { Config } from '../config';
 
 export const CSRF_ERROR_CODE = 'EBADCSRFTOKEN';
 
-export const csrf = csrfSync({
-  getTokenFromRequest: (req: Request) =>
-    req.get('HX-Request') === 'true' ? req.get('X-CSRF-Token') : typeof req.body?._csrf === 'string' ? req.body._csrf : undefined,
-  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: CSRF_ERROR_CODE },
-});
+export const csrfCookieName = (config: Pick<Config, 'isProduction'>) => (config.isProduction ? '__Host-kabinet.csrf' : 'kabinet.csrf');
+
+export function createCsrf(config: Config) {
+  const secret = crypto.createHmac('sha256', config.sessionSecret).update('csrf').digest('hex');
+  const cookieName = csrfCookieName(config);
+  const { doubleCsrfProtection } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req: Request) => (req.user ? req.sessionID : ''),
+    cookieName,
+    cookieOptions: { sameSite: 'lax', path: '/', secure: config.isProduction, httpOnly: true },
+    getCsrfTokenFromRequest: (req: Request) =>
+      req.get('HX-Request') === 'true' ? req.get('X-CSRF-Token') : typeof req.body?._csrf === 'string' ? req.body._csrf : undefined,
+    errorConfig: { statusCode: 403, message: 'invalid csrf token', code: CSRF_ERROR_CODE },
+  });
+  // csrf-csrf puts req.csrfToken() on every request; each call without a valid cookie would make another token (and
+  // another Set-Cookie), so one page's forms and hx-headers could disagree: one token per request instead.
+  const middleware: RequestHandler = (req, res, next) => {
+    doubleCsrfProtection(req, res, (err?: unknown) => {
+      const generate = req.csrfToken;
+      if (generate) {
+        let value: string | undefined;
+        req.csrfToken = (options) => (options?.overwrite ? (value = generate(options)) : (value ??= generate(options)));
+      }
+      next(err);
+    });
+  };
+  return { middleware, cookieName };
+}
+
+/** After the session id changed (sign-in, the contacts page's password check): a token bound to the new id, now. */
+export function renewCsrf(req: Request): void {
+  req.csrfToken?.({ overwrite: true });
+}

@@ -1,19 +1,25 @@
 // Sessions live in the sessions table (connect-session-knex over the app's own knex instance).
 // Without «Запомнить» the cookie has no expiry (it ends with the browser) and the session ends after
-// SESSION_IDLE_MINUTES without a request; with it, the cookie and the session last SESSION_REMEMBER_DAYS.
+// SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after sign-in however active; with it, the
+// cookie and the session end SESSION_REMEMBER_DAYS after sign-in: never moved forward by later requests (ASVS 7.3.2).
+// In production the cookie is `__Host-kabinet.sid`: Secure, path /, no domain.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { Config } from '../config';
 import type { AppContext } from '../context';
 import { hotGet, type Db } from '../db';
+import { renewCsrf } from './csrf';
 
-export const SESSION_COOKIE = 'kabinet.sid';
+export const sessionCookieName = (config: Pick<Config, 'isProduction'>) => (config.isProduction ? '__Host-kabinet.sid' : 'kabinet.sid');
 const LAST_SEEN_RESOLUTION_MS = 60_000; // write lastSeenAt at most once a minute, not on every request
 
 declare module 'express-session' {
   interface SessionData {
     remember?: boolean;
     lastSeenAt?: number;
+    /** When the subscriber signed in (ms): the absolute lifetime counts from here. */
+    signedInAt?: number;
     passport?: { user?: SessionUser };
     /** Set at sign-in for the sessions page: the client address and browser. */
     ip?: string;
@@ -63,25 +69,66 @@ class SessionStore extends ConnectSessionKnexStore {
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
   const store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: ctx.config.env === 'test' ? 0 : 60_000 });
   return session({
-    name: SESSION_COOKIE,
+    name: sessionCookieName(ctx.config),
     secret: ctx.config.sessionSecret,
     store,
     resave: false,
     saveUninitialized: false,
     rolling: false,
     proxy: undefined, // follows Express's trust proxy
-    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/' },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: ctx.config.isProduction ? true : 'auto', path: '/' },
   });
 }
 
-/** Ends a signed-in session that stayed idle too long; keeps lastSeenAt fresh otherwise. */
+/** When a signed-in session ends however active: SESSION_REMEMBER_DAYS or SESSION_ABSOLUTE_HOURS after sign-in. */
+export function sessionEndsAt(config: Config, s: { remember?: boolean; signedInAt?: number }): number {
+  return (s.signedInAt ?? 0) + (s.remember ? config.sessionRememberMs : config.sessionAbsoluteMs);
+}
+
+/**
+ * A remembered session's cookie and store expiry stay where sign-in put them. express-session's touch() on every
+ * save sets cookie.expires to now + maxAge (so Expires and the store's `expired` would slide forward with every
+ * request that changes the session): this session's touch keeps the fixed date instead. Call it at sign-in, and on
+ * every request (pinRememberExpiry) for a session loaded from the store.
+ */
+export function pinExpiry(config: Config, s: session.Session & Partial<session.SessionData>): void {
+  if (!s.remember) return;
+  const until = new Date(sessionEndsAt(config, s));
+  s.cookie.expires = until;
+  s.resetMaxAge = function resetMaxAge() {
+    this.cookie.expires = until;
+    return this;
+  };
+}
+
+export function pinRememberExpiry(ctx: AppContext): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.session?.remember) pinExpiry(ctx.config, req.session);
+    next();
+  };
+}
+
+/** What sign-in writes into the new session (passport's req.login or a recovery's end). */
+export function startSignedInSession(ctx: AppContext, req: Request, remember: boolean): void {
+  const now = ctx.clock.now().getTime();
+  req.session.remember = remember;
+  req.session.signedInAt = now;
+  req.session.lastSeenAt = now;
+  req.session.ip = req.ip ?? '';
+  req.session.userAgent = (req.get('user-agent') ?? '').slice(0, 300);
+  if (remember) pinExpiry(ctx.config, req.session);
+  else req.session.cookie.expires = undefined; // a browser-session cookie
+}
+
+/** Ends a signed-in session that stayed idle too long or outlived its absolute lifetime; keeps lastSeenAt fresh otherwise. */
 export function idleTimeout(ctx: AppContext): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const s = req.session;
     if (!s?.passport?.user) return next();
     const now = ctx.clock.now().getTime();
     const last = s.lastSeenAt ?? 0;
-    if (!s.remember && now - last > ctx.config.sessionIdleMs) {
+    // A session from before signedInAt was kept has no sign-in time: it ends now, as if it were too old.
+    if ((!s.remember && now - last > ctx.config.sessionIdleMs) || now >= sessionEndsAt(ctx.config, s)) {
       res.locals.sessionExpired = true;
       return s.regenerate((err) => next(err));
     }
@@ -131,4 +178,22 @@ export function saveSessionFirst(answer: Answer): RequestHandler {
     } as Response['end'];
     next();
   };
+}
+
+/**
+ * A new session id keeping the session's data (remember, sign-in time, the signed-in contract ...): the old row is
+ * deleted. The CSRF token was bound to the old id: a fresh one is issued.
+ */
+export function renewSession(ctx: AppContext, req: Request): Promise<void> {
+  const data = JSON.parse(JSON.stringify(req.session)) as Record<string, unknown>;
+  delete data.cookie;
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      Object.assign(req.session, data);
+      pinExpiry(ctx.config, req.session);
+      renewCsrf(req);
+      resolve();
+    });
+  });
 }

@@ -80,9 +80,10 @@ describe('signing in', () => {
 
   it('replaces the session id at sign-in', async () => {
     const c = await makeContract(t.ctx);
-    const agent = request.agent(t.app);
-    const page = await agent.get('/login');
-    const before = sidOf(page);
+    const { agent, res: first } = await signIn(t.app, c.number, c.password);
+    const before = sidOf(first);
+    // signing in again from a signed-in browser gets another id too
+    const page = await agent.get('/cabinet');
     const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), contract: c.number, password: c.password });
     const after = sidOf(res);
     expect(before).toBeDefined();
@@ -117,7 +118,7 @@ describe('signing in', () => {
     const { agent, res } = await signIn(t.app, c.number, c.password, true);
     const expires = /Expires=([^;]+)/i.exec(sidOf(res)!)?.[1];
     expect(expires).toBeDefined();
-    const days = (new Date(expires!).getTime() - Date.now()) / 86_400_000;
+    const days = (new Date(expires!).getTime() - t.clock.now().getTime()) / 86_400_000; // the app's clock decides
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
     t.clock.advance(5 * 86_400_000);
@@ -126,10 +127,14 @@ describe('signing in', () => {
 
   it('marks the cookie Secure behind a TLS proxy', async () => {
     const tls = await makeTestApp({ TRUST_PROXY: 'loopback' });
-    const page = await request(tls.app).get('/login').set('X-Forwarded-Proto', 'https');
-    expect(sidOf(page)).toMatch(/; Secure/);
-    const plain = await request(tls.app).get('/login');
-    expect(sidOf(plain)).not.toMatch(/; Secure/);
+    const c = await makeContract(tls.ctx);
+    const login = async (proto?: string) => {
+      const agent = request.agent(tls.app);
+      const page = await agent.get('/login').set('X-Forwarded-Proto', proto ?? 'http');
+      return agent.post('/login').set('X-Forwarded-Proto', proto ?? 'http').type('form').send({ _csrf: csrfFrom(page.text), contract: c.number, password: c.password });
+    };
+    expect(sidOf(await login('https'))).toMatch(/; Secure/);
+    expect(sidOf(await login())).not.toMatch(/; Secure/);
     await tls.close();
   });
 
@@ -159,8 +164,8 @@ describe('signing in', () => {
 });
 
 describe('limits on sign-in attempts', () => {
-  it('stops a contract after too many failures, even with the right password, and says when to retry', async () => {
-    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3' });
+  it('stops a network after too many failures on a contract, even with the right password, and says when to retry', async () => {
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '3' });
     const c = await makeContract(limited.ctx);
     for (let i = 0; i < 3; i++) expect((await postLogin(request.agent(limited.app), { contract: c.number, password: 'нет' })).status).toBe(401);
     const res = await postLogin(request.agent(limited.app), { contract: c.number, password: c.password });
@@ -171,7 +176,7 @@ describe('limits on sign-in attempts', () => {
   });
 
   it('counts parallel guesses before checking them: no more passwords are checked than the limit', async () => {
-    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3' });
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '3' });
     try {
       const c = await makeContract(limited.ctx);
       const agents = await Promise.all(Array.from({ length: 20 }, async () => {
@@ -196,7 +201,7 @@ describe('limits on sign-in attempts', () => {
   });
 
   it('forgets the failures of a contract after a successful sign-in', async () => {
-    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3' });
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '3' });
     const c = await makeContract(limited.ctx);
     for (let i = 0; i < 2; i++) await postLogin(request.agent(limited.app), { contract: c.number, password: 'нет' });
     expect((await postLogin(request.agent(limited.app), { contract: c.number, password: c.password })).status).toBe(303);
@@ -208,7 +213,7 @@ describe('limits on sign-in attempts', () => {
   it('keeps the counters in SQLite, so a restart does not reset them', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-'));
     const file = path.join(dir, 'k.sqlite');
-    const first = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '2' });
+    const first = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '2' });
     await first.close();
     // the same database file, opened by two app instances one after the other
     const { openDb, migrate } = await import('../../src/db');

@@ -123,7 +123,7 @@ describe('sessions with htmx', () => {
 describe('contacts with htmx', () => {
   it('swaps #contacts through every step: wrong password, password, bad phone, code, confirmed; e-mail link; removal', async () => {
     const s = await subscriber();
-    const token = await tokenOf(s.agent, '/cabinet/profile/contacts');
+    let token = await tokenOf(s.agent, '/cabinet/profile/contacts');
     const wrong = await hxPost(s.agent, '/cabinet/profile/contacts/reauth', token, { password: 'nope' });
     expect(wrong.status).toBe(401);
     expect(isFragment(wrong.text, 'contacts')).toBe(true);
@@ -133,8 +133,13 @@ describe('contacts with htmx', () => {
     expect(sneak.text).toContain('data-step="reauth"');
     expect(await t.ctx.db('contact_changes')).toHaveLength(0);
 
-    const open = await hxPost(s.agent, '/cabinet/profile/contacts/reauth', token, { password: 'old password 1' });
-    expect(open.status).toBe(200);
+    // the password again gives a new session id and CSRF token: htmx loads the page again (HX-Redirect)
+    const reauthed = await hxPost(s.agent, '/cabinet/profile/contacts/reauth', token, { password: 'old password 1' });
+    expect(reauthed.status).toBe(200);
+    expect(reauthed.headers['hx-redirect']).toBe('/cabinet/profile/contacts');
+    expect((await hxPost(s.agent, '/cabinet/profile/contacts/phone', token, { phone: '+79051112233' })).status).toBe(403);
+    token = await tokenOf(s.agent, '/cabinet/profile/contacts');
+    const open = await s.agent.get('/cabinet/profile/contacts').set('HX-Request', 'true');
     expect(isFragment(open.text, 'contacts')).toBe(true);
     expect(open.text).toContain('data-step="contacts"');
     expect(open.text).toContain('+7 (913) 123-45-67');

@@ -57,7 +57,7 @@ describe('contacts', () => {
   });
 
   it('counts parallel wrong passwords before checking them: no more are checked than the sign-in limit', async () => {
-    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT: '3', SMS_FILE: path.join(dir, 'sms.jsonl'), EMAIL_FILE: path.join(dir, 'email.jsonl') });
+    const limited = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '3', SMS_FILE: path.join(dir, 'sms.jsonl'), EMAIL_FILE: path.join(dir, 'email.jsonl') });
     try {
       const c = await makeContract(limited.ctx, { password: 'old password 1' });
       const { agent } = await signIn(limited.app, c.number, 'old password 1');

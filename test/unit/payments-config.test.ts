@@ -6,7 +6,7 @@ import { fromValue, toValue } from '../../src/gateway/types';
 import { paymentBody, parsePayment } from '../../src/gateway/yookassa';
 import { receiptContact } from '../../src/payments/payForms';
 
-const PROD = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', SMS_DRIVER: 'file', EMAIL_DRIVER: 'file' };
+const PROD = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', SMS_DRIVER: 'file', EMAIL_DRIVER: 'file', TRUST_PROXY: 'loopback' };
 
 describe('payments config', () => {
   it('sandbox by default outside production, with limits 10 ₽ to 15 000 ₽ and notifications from loopback', () => {
