@@ -11,6 +11,7 @@ import { recordSchedulerTick } from './queries';
 import { createJobs } from './service';
 import { createOutbox } from '../outbox/service';
 import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
+import { deleteExpiredSessions } from '../web/queries';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
   const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx) });
@@ -22,6 +23,8 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
     ['payments', () => payments()], // reconciliation of card payments, then autopayment
     ['reminders', () => scheduleReminders(ctx, jobs)],
     ['outbox', () => outbox.runDue()],
+    // Here rather than in the session store's own timer: one process does it, and it stops with the scheduler.
+    ['sessions', () => deleteExpiredSessions(ctx.db, ctx.clock.now().toISOString())],
   ];
   let running: Promise<void> | null = null;
   let runningSince: string | null = null;

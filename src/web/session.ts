@@ -67,7 +67,7 @@ class SessionStore extends ConnectSessionKnexStore {
 }
 
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
-  const store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: ctx.config.env === 'test' ? 0 : 60_000 });
+  const store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
   return session({
     name: sessionCookieName(ctx.config),
     secret: ctx.config.sessionSecret,

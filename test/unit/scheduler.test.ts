@@ -63,4 +63,12 @@ describe('the scheduler heartbeat', () => {
       await scheduler.stop();
     }
   });
+
+  it('removes expired sessions in its tick and keeps the live ones', async () => {
+    const row = (sid: string, expired: string) => ({ sid, sess: '{}', expired });
+    await t.ctx.db('sessions').insert([row('old', '2026-11-24T04:59:59.000Z'), row('live', '2026-11-24T05:00:01.000Z')]);
+    const scheduler = startScheduler(t.ctx);
+    await scheduler.stop(); // waits for the tick in hand
+    expect(await t.ctx.db('sessions').orderBy('sid').pluck('sid')).toEqual(['live']);
+  });
 });
