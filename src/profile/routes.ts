@@ -87,6 +87,7 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     const pendingEmail = c.pending.find((p) => p.kind === 'email') ?? null;
     renderPageOrFragment(req, res, views, {
       ...common, reauthed: true, ...c, pendingEmail, phoneChange: req.session.phoneChange ?? null, ok: extra.ok ?? okOf(req), values: extra.values ?? {},
+      focusPhones: req.query.focus === 'phones' && !extra.status,
     }, extra.status ?? 200);
   }
   router.get('/cabinet/profile/contacts', (req, res) => renderContacts(req, res));
@@ -106,8 +107,10 @@ export function profileRoutes(ctx: AppContext, profile: ProfileService): Router 
     // CSRF token. The page in the browser still holds the old token (forms, hx-headers): htmx reloads the page.
     await renewSession(ctx, req);
     req.session.reauthAt = ctx.clock.now().getTime();
-    if (wantsFragment(req)) return void res.set('HX-Redirect', '/cabinet/profile/contacts').status(200).end();
-    res.redirect(303, '/cabinet/profile/contacts');
+    // ?focus=phones: the reloaded page puts focus on «Телефоны», where the person goes on (with and without JS).
+    const next = '/cabinet/profile/contacts?focus=phones';
+    if (wantsFragment(req)) return void res.set('HX-Redirect', next).status(200).end();
+    res.redirect(303, next);
   });
 
   /** Every change needs a fresh password: without it, back to the password form. */

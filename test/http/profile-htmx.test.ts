@@ -136,7 +136,7 @@ describe('contacts with htmx', () => {
     // the password again gives a new session id and CSRF token: htmx loads the page again (HX-Redirect)
     const reauthed = await hxPost(s.agent, '/cabinet/profile/contacts/reauth', token, { password: 'old password 1' });
     expect(reauthed.status).toBe(200);
-    expect(reauthed.headers['hx-redirect']).toBe('/cabinet/profile/contacts');
+    expect(reauthed.headers['hx-redirect']).toBe('/cabinet/profile/contacts?focus=phones');
     expect((await hxPost(s.agent, '/cabinet/profile/contacts/phone', token, { phone: '+79051112233' })).status).toBe(403);
     token = await tokenOf(s.agent, '/cabinet/profile/contacts');
     const open = await s.agent.get('/cabinet/profile/contacts').set('HX-Request', 'true');
