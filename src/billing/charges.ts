@@ -4,7 +4,7 @@
 // caught up in order. Two processes cannot charge a day twice: the day's row in charge_days and every charge's
 // idempotency key are written in the same transaction, and SQLite lets one writer in at a time.
 import type { Database } from 'better-sqlite3';
-import type { Db, Trx } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
 import { addDays, daysInMonth, splitDay, startOfDay, type Day } from '../lib/dates';
 import { chargeForDays } from './forecast';
 import { isChargeDayDone, lastChargeDay, markChargeDay } from './queries';
@@ -42,7 +42,7 @@ type Candidate = { id: number; status: string; balance_kopecks: number; credit_l
 
 /** Charges one provider day for every contract; does nothing for a day already done. */
 export async function runChargeDay(db: Db, day: Day, o: { timeZone: string; now: Date; pausedDailyFeeKopecks: number }): Promise<ChargeRunResult> {
-  return db.transaction(async (trx: Trx) => {
+  return inTransaction(db, async (trx: Trx) => {
     if (await isChargeDayDone(trx, day)) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
     const conn = (await trx.client.acquireConnection()) as Database;
     const st = runStatements(conn);
