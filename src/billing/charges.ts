@@ -24,7 +24,9 @@ function runStatements(conn: Database) {
          (select coalesce(sum(s.monthly_fee_kopecks), 0) from contract_services cs join services s on s.id = cs.service_id
            where cs.contract_id = c.id and cs.from_day <= @day and (cs.to_day is null or cs.to_day >= @day)) as services_fee
        from contracts c join tariffs t on t.id = c.tariff_id
-       where c.created_at < @dayEnd and (c.status = 'active' or (c.status = 'paused' and @pausedFee > 0))`,
+       where c.created_at < @dayEnd and (c.status = 'active' or (c.status = 'paused' and @pausedFee > 0))
+         -- a day some charge already covers (an unblocking's, the seed's monthly one, an import) is not taken again
+         and not exists (select 1 from ledger_entries l where l.contract_id = c.id and l.kind = 'charge' and l.period_to >= @day and l.period_from <= @day)`,
     ),
     insertCharge: conn.prepare(
       `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
@@ -60,7 +62,7 @@ export async function runChargeDay(db: Db, day: Day, o: { timeZone: string; now:
       if (amount <= 0) continue;
       const description = paused ? 'Добровольная блокировка: плата за день' : 'Абонентская плата за день';
       const r = st.insertCharge.run(c.id, -amount, description, day, day, chargeKey(c.id, day), at);
-      if (r.changes === 0) continue; // charged already today (when a payment unblocked it)
+      if (r.changes === 0) continue; // the same key: charged already (the check above makes this a safety net)
       st.addBalance.run(-amount, at, c.id);
       contractsCharged++;
       totalKopecks += amount;
