@@ -42,7 +42,9 @@ const scenario = fc.record({
   ),
 });
 
-async function check(s: fc.infer<typeof scenario>): Promise<void> {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+async function check(s: Scenario): Promise<void> {
   const today: Day = `2026-12-${String(s.todayOfMonth).padStart(2, '0')}`;
   const coverFrom = addDays(today, -s.coverFromBack);
   const coverTo = addDays(today, Math.max(-s.coverFromBack, s.coverToAhead));
