@@ -13,7 +13,6 @@ import { t } from '../web/i18n';
 import { clampAmount, PERMANENT_REFUSALS, receiptContactOf, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
 import type { AutopayInput } from './forms';
 import { TERMS_TEXT, TERMS_VERSION } from './terms';
-import { inTransaction } from '../db';
 
 export type AutopayRow = {
   id: number; contract_id: number; status: 'active' | 'off'; rule: 'threshold' | 'monthly'; amount_kopecks: number | null; threshold_kopecks: number | null;
