@@ -25,15 +25,17 @@ export async function measureHealthzDuringCharge(dbFile: string, pepper: string)
   const port = await freePort();
   const url = `http://${HOST}:${port}/healthz`;
   const child = spawn(process.execPath, [path.join(__dirname, 'healthzChild.js')], {
-    env: { ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_FILE: dbFile, SESSION_SECRET: secret(48), PASSWORD_PEPPER: pepper, LOG_LEVEL: 'warn', PUBLIC_URL: `http://${HOST}:${port}`, PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', SMS_DRIVER: 'file', SMS_FILE: `${dbFile}.sms.jsonl`, EMAIL_DRIVER: 'file', EMAIL_FILE: `${dbFile}.email.jsonl` },
+    env: { ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_FILE: dbFile, SESSION_SECRET: secret(48), PASSWORD_PEPPER: pepper, LOG_LEVEL: 'warn', PUBLIC_URL: `https://${HOST}:${port}`, TRUST_PROXY: 'loopback', PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', SMS_DRIVER: 'file', SMS_FILE: `${dbFile}.sms.jsonl`, EMAIL_DRIVER: 'file', EMAIL_FILE: `${dbFile}.email.jsonl` },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let stdout = '';
   child.stdout!.on('data', (d) => (stdout += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
   const deadline = Date.now() + 60_000;
   while (!stdout.includes('listening')) {
-    if (Date.now() > deadline) throw new Error(`healthzChild did not listen: ${stdout}`);
+    if (gone || Date.now() > deadline) throw new Error(`healthzChild did not listen: ${stdout}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   const baseline: number[] = [];
