@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
 import { chargeChecks, chargeSection, measureChargeRun } from './chargeRun';
+import { healthzChecks, healthzSection, measureHealthzDuringCharge } from './healthzDuringCharge';
 import { measureNotifications, notificationChecks, notificationProblems, notificationSection } from './notifications';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
@@ -85,7 +86,7 @@ function firstLoadSection(load: FirstLoad, baseUrl: string): string {
   );
 }
 
-type Stage = { dbFile: string; seed: SeedResult; app: Child; cookie: string; bare: Record<BareMode, Child> };
+type Stage = { dbFile: string; pepper: string; seed: SeedResult; app: Child; cookie: string; bare: Record<BareMode, Child> };
 
 /** A fresh large seed, the app on it (signed in as 100001), and the two ceilings serving the app's own bytes. */
 async function setUp(args: Args): Promise<Stage> {
@@ -106,7 +107,7 @@ async function setUp(args: Args): Promise<Stage> {
   const ceilingBodies = args.allCeilings ? [...bodies.values()] : [bodies.get('dashboard')!];
   const bare = { node: await startBare('node', ceilingBodies, dir), express: await startBare('express', ceilingBodies, dir) };
   out(`ceilings: bare node:http at ${bare.node.url}, bare Express at ${bare.express.url}`);
-  return { dbFile, seed, app, cookie, bare };
+  return { dbFile, pepper, seed, app, cookie, bare };
 }
 
 function targetsOf(stage: Stage, allCeilings: boolean): Target[] {
@@ -166,6 +167,7 @@ async function main(): Promise<number> {
   const { summaries, rss } = await loadPhase(stage, targetsOf(stage, args.allCeilings), args.measure);
   const load = await firstLoad(`${stage.app.url}/cabinet`, stage.cookie);
   for (const server of [stage.app, stage.bare.node, stage.bare.express]) await server.stop(); // the charge run has the database and the cores alone
+  const healthz = await measureHealthzDuringCharge(stage.dbFile, stage.pepper); // the next day, charged by the app's own process
   const charges = await measureChargeRun(stage.dbFile, 3);
   const notifications = await measureNotifications(args.measure.connections);
   await cleanup(); // the temp dir with the database goes
@@ -176,8 +178,8 @@ async function main(): Promise<number> {
     method: { ...args.measure, contracts: args.contracts },
     seed: stage.seed,
     summaries,
-    checks: [...checksOf(summaries, rss, load), ...chargeChecks(charges), ...notificationChecks(notifications)],
-    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }, chargeSection(charges), notificationSection(notifications)],
+    checks: [...checksOf(summaries, rss, load), ...healthzChecks(healthz), ...chargeChecks(charges), ...notificationChecks(notifications)],
+    sections: [{ title: 'Dashboard first load', markdown: firstLoadSection(load, stage.app.url) }, healthzSection(healthz), chargeSection(charges), notificationSection(notifications)],
     problems: [
       ...summaries.filter((s) => s.non2xx || s.errors).map((s) => `${s.target.name}: ${fmt(s.non2xx)} non-2xx answers, ${fmt(s.errors)} connection errors/timeouts`),
       ...notificationProblems(notifications),

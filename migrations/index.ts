@@ -15,6 +15,7 @@ import * as m20261125050100 from './20261125050100_payment_requests';
 import * as m20261202000000 from './20261202000000_heartbeats';
 import * as m20261202010000 from './20261202010000_provider_bank_details';
 import * as m20261202040100 from './20261202040100_autopay_consent_changes';
+import * as m20261202050000 from './20261202050000_charge_periods';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -33,6 +34,7 @@ const migrations: Migration[] = [
   { name: '20261202000000_heartbeats', module: m20261202000000 },
   { name: '20261202010000_provider_bank_details', module: m20261202010000 },
   { name: '20261202040100_autopay_consent_changes', module: m20261202040100 },
+  { name: '20261202050000_charge_periods', module: m20261202050000 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

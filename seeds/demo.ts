@@ -2,7 +2,7 @@
 // subscriber 100001 / centra2026 and the staff account admin / admin-demo-2026. All in one transaction:
 // a kill in the middle leaves an empty database, and the next start seeds it again.
 import { importHistory } from '../src/billing/service';
-import type { Db, Trx } from '../src/db';
+import { inTransaction, type Db, type Trx } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
 import { BANK_DETAILS, CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
@@ -33,7 +33,7 @@ export async function seedDemo(db: Db, o: SeedOptions): Promise<{ contracts: num
   const passwordHash = await o.hashPassword(DEMO.password); // every demo contract signs in with the same password
   const staffHash = await o.hashPassword(DEMO.staffPassword);
   const nowIso = o.now.toISOString();
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await seedProvider(trx);
     await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
     for (let i = 0; i < count; i++) {

@@ -1,10 +1,13 @@
 // Deterministic demo contracts: the same seed and the same "today" give the same rows, and contract N is the
 // same whatever the count (the large benchmark seed starts with the demo contracts). Each contract gets two
 // years (or `months`) of monthly charges and of payments; a contract whose balance went below zero is
-// blocked and not charged, as the billing rules say.
+// blocked and not charged, as the billing rules say. The current month is played day by day as the engine would
+// (charged at 00:05 while active, blocked below 0, unblocked and charged that day by a payment), so every contract
+// is left in a state the engine itself produces: a blocked one is charged through the day it fell below 0, not
+// through today, and the charge entries' periods say which days are charged (the engine never takes them again).
 import type { LedgerEntryInput } from '../src/billing/queries';
 import { chargeForDays } from '../src/billing/forecast';
-import { addDays, atLocalTime, daysInMonth, pad, splitDay, type Day } from '../src/lib/dates';
+import { addDays, atLocalTime, dayOf, daysInMonth, pad, splitDay, type Day } from '../src/lib/dates';
 import { DEMO, TARIFFS } from './provider';
 
 export type GeneratedPayment = { amount_kopecks: number; method: string; status: string; created_at: string; idempotency_key: string };
@@ -114,6 +117,8 @@ export function generateContract(index: number, o: GenerateOptions): GeneratedCo
     const payDay = (max: number) => `${y}-${pad(mo)}-${pad(1 + Math.floor(rng() * Math.max(1, max)))}`;
     const payable = current ? td - 1 : dim; // this month's payments happened before today
 
+    const mark = entries.length; // this month's payments start here
+    const balanceAtStart = balance;
     if (payable >= 1) {
       if (isDemo) {
         const count = 2 + Math.floor(rng() * 2);
@@ -125,8 +130,46 @@ export function generateContract(index: number, o: GenerateOptions): GeneratedCo
       }
     }
 
-    // The month's charges (for this month: days 1..today). Not charged while blocked.
-    if (balance >= 0) {
+    if (current) {
+      // This month, as the engine itself would have done it (src/billing): each day at 00:05 an active contract is
+      // charged that day's share and blocked when the balance falls below 0; a payment that brings a blocked one back
+      // to 0 or above unblocks it and that day is charged then. Charged days in a row make one entry (its period).
+      const paid = entries.splice(mark).sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
+      balance = balanceAtStart;
+      let blocked = balance < 0;
+      const periods: { from: number; to: number; at: string }[] = [];
+      const chargeDay = (d: number, when: string) => {
+        const last = periods[periods.length - 1];
+        if (last && last.to === d) return; // charged already that day
+        if (last && last.to === d - 1) last.to = d;
+        else periods.push({ from: d, to: d, at: when });
+        balance -= chargeForDays(fee, dim, d, d);
+        if (balance < 0) blocked = true;
+      };
+      for (let d = 1; d <= lastDay; d++) {
+        const day: Day = `${y}-${pad(mo)}-${pad(d)}`;
+        if (!blocked) chargeDay(d, at(day, 0, 5, o.timeZone));
+        for (const p of paid.filter((e) => dayOf(new Date(e.occurred_at), o.timeZone) === day)) {
+          entries.push(p);
+          balance += p.amount_kopecks;
+          if (blocked && balance >= 0) {
+            blocked = false;
+            chargeDay(d, p.occurred_at);
+          }
+        }
+      }
+      for (const r of periods) {
+        const to: Day = `${y}-${pad(mo)}-${pad(r.to)}`;
+        entries.push({
+          kind: 'charge', amount_kopecks: -chargeForDays(fee, dim, r.from, r.to), description: `Абонентская плата «${tariff.name}»`,
+          period_from: `${y}-${pad(mo)}-${pad(r.from)}`, period_to: to,
+          idempotency_key: r.from === 1 ? `seed:charge:${number}:${y}-${pad(mo)}` : `seed:charge:${number}:${y}-${pad(mo)}-${pad(r.from)}`,
+          occurred_at: r.from === r.to ? r.at : at(to, 0, 5, o.timeZone),
+        });
+      }
+    } else if (balance >= 0) {
+      // A past month: its charge in one entry (the engine's daily ones summed), taken when the month's money left
+      // the balance at 0 or above; a month that ended below 0 blocks the contract and the next one is not charged.
       const amount = chargeForDays(fee, dim, 1, lastDay);
       const chargeDay = `${y}-${pad(mo)}-${pad(lastDay)}`;
       entries.push({

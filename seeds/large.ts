@@ -2,7 +2,7 @@
 // Bulk inserts go through prepared better-sqlite3 statements in batches of one transaction each: knex
 // builds a query object per row, which would take minutes here instead of seconds.
 import type { Database } from 'better-sqlite3';
-import type { Db } from '../src/db';
+import { inTransaction, type Db } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
 import { seedProvider } from './demo';
@@ -14,7 +14,7 @@ export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<{ contract
   const passwordHash = await o.hashPassword(DEMO.password);
   const staffHash = await o.hashPassword(DEMO.staffPassword);
   const nowIso = o.now.toISOString();
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await seedProvider(trx);
     await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
     // The generated history charges every contract through today: the daily charge run starts tomorrow.
@@ -60,7 +60,7 @@ export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<{ contract
       }
     });
     const BATCH = 5000;
-    for (let from = 0; from < o.contracts; from += BATCH) batch(from, Math.min(o.contracts, from + BATCH));
+    for (let from = 0; from < o.contracts; from += BATCH) batch.immediate(from, Math.min(o.contracts, from + BATCH));
     conn.pragma('wal_checkpoint(TRUNCATE)');
     conn.exec('analyze');
   } finally {

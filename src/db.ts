@@ -1,4 +1,18 @@
 // The knex instance over one SQLite file (better-sqlite3). SQLite-only settings live here and nowhere else.
+//
+// Writers take turns (decided here, see README «Запись в базу»):
+// - Every transaction begins as a writer: `BEGIN IMMEDIATE`, not knex's deferred `BEGIN`. A deferred transaction that
+//   reads and then writes gets SQLITE_BUSY at once when another connection committed in between, and busy_timeout
+//   does not apply to that upgrade. With IMMEDIATE the write lock is taken first, so nothing inside can hit BUSY.
+//   One helper, inTransaction(), is what every service uses; on PostgreSQL it would be a plain transaction (plus
+//   FOR UPDATE on what a rule read).
+// - Waiting for the lock is asynchronous. better-sqlite3's busy_timeout waits inside SQLite, synchronously, and
+//   freezes the whole process (every request) while it waits. So busy_timeout is small (BUSY_TIMEOUT_MS) and a
+//   statement that finds the database locked outside a transaction (BEGIN IMMEDIATE itself, or an autocommit
+//   statement) is retried after a setTimeout backoff, for WRITE_LOCK_WAIT_MS at most; meanwhile the event loop
+//   answers other requests (reads that need no knex connection: the prepared hotGet/hotAll ones, static files).
+//   The process's single connection stays with the waiting transaction, so its other knex queries queue behind it:
+//   acquireConnectionTimeout is longer than the longest wait.
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
@@ -8,10 +22,66 @@ import { migrationSource } from '../migrations';
 export type Db = Knex;
 export type Trx = Knex.Transaction;
 
+/** SQLite's own (synchronous) wait for a lock: short, it stops the event loop while it waits. */
+export const BUSY_TIMEOUT_MS = 20;
+/** The longest a statement or a transaction waits (asynchronously) for another connection's write lock. */
+export const WRITE_LOCK_WAIT_MS = 30_000;
+
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Runs `attempt` again after a growing pause while SQLite says the database is locked, for `maxWaitMs` at most. */
+export async function retryWhileBusy<T>(attempt: () => T | Promise<T>, maxWaitMs = WRITE_LOCK_WAIT_MS): Promise<T> {
+  const deadline = Date.now() + maxWaitMs;
+  let pause = 2;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isBusyError(err) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause + Math.random() * pause, Math.max(1, deadline - Date.now()))));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+}
+
+type KnexClientClass = new (config: Knex.Config) => object;
+type RawConn = Database;
+type QueryObj = { sql: string };
+const BaseClient = require('knex/lib/dialects/better-sqlite3') as KnexClientClass;
+const BaseTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (...args: unknown[]) => object;
+
+/** knex's SQLite transaction, begun as a writer. Nested transactions are savepoints and never call begin(). */
+class ImmediateTransaction extends (BaseTransaction as new (...args: unknown[]) => { query(conn: RawConn, sql: string): Promise<unknown> }) {
+  begin(conn: RawConn) {
+    return this.query(conn, 'BEGIN IMMEDIATE;');
+  }
+}
+
+/**
+ * knex's better-sqlite3 client with two changes: transactions begin IMMEDIATE, and a statement run outside a
+ * transaction (BEGIN IMMEDIATE itself, or an autocommit write) waits for a busy database asynchronously.
+ * Transactions' own clients are made from this prototype, so BEGIN goes through _query here too.
+ */
+class WriterTurnsClient extends (BaseClient as new (config: Knex.Config) => { _query(conn: RawConn, obj: QueryObj): Promise<unknown> }) {
+  constructor(config: Knex.Config) {
+    super({ ...config, client: 'better-sqlite3' }); // libraries read config.client to know the dialect (rate-limiter-flexible)
+  }
+  transaction(...args: unknown[]) {
+    return new ImmediateTransaction(this, ...args);
+  }
+  override _query(conn: RawConn, obj: QueryObj): Promise<unknown> {
+    if (!conn || conn.inTransaction) return super._query(conn, obj); // inside IMMEDIATE: the lock is ours already
+    return retryWhileBusy(() => super._query(conn, obj));
+  }
+}
+
 export function openDb(filename: string): Db {
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   return knexFactory({
-    client: 'better-sqlite3',
+    client: WriterTurnsClient as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     // better-sqlite3 is synchronous: one connection serves every query in turn. It is never released while
@@ -25,14 +95,14 @@ export function openDb(filename: string): Db {
           if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL'); // with WAL: durable at each checkpoint, never corrupt
           conn.pragma('foreign_keys = ON');
-          conn.pragma('busy_timeout = 5000'); // a second process waits for the lock instead of failing
+          conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`); // short: longer waits are asynchronous (retryWhileBusy)
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
         }
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: WRITE_LOCK_WAIT_MS + 10_000, // queries queue behind a transaction waiting for the lock
   });
 }
 
@@ -81,8 +151,12 @@ export async function migrate(db: Db): Promise<void> {
   await db.migrate.latest({ migrationSource });
 }
 
-/** Runs fn in one transaction: everything it writes lands together or not at all. */
-export function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+/**
+ * Runs fn in one transaction: everything it writes lands together or not at all. On SQLite it begins IMMEDIATE
+ * (as a writer, waiting its turn asynchronously: see the top of this file). Every service opens its transactions
+ * here, never with db.transaction() directly. Inside a transaction (trx given) it is a savepoint.
+ */
+export function inTransaction<T>(db: Db | Trx, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction(fn);
 }
 

@@ -1,9 +1,13 @@
-// The process: config -> db (migrate, demo seed when empty outside production) -> app -> listen.
-// SIGTERM/SIGINT: stop accepting, let requests in flight finish, close the database, exit.
+// The process: config -> db (migrate, demo seed when empty outside production) -> app -> listen -> scheduler.
+// The scheduler (and so a catch-up of days missed while the process was down) starts once the port is open, and
+// the charge run works in a worker thread (src/billing/charges.ts): the site answers meanwhile.
+// SIGTERM/SIGINT: stop accepting, let requests in flight finish, let a charge run finish the day in hand (the days
+// after it are left for the next start), close the database, exit.
 import { createApp } from './app';
 import { createPasswordHasher } from './auth/passwords';
 import { boot } from './boot';
 import type { AppContext } from './context';
+import { stopChargeRuns } from './billing/charges';
 import { DatabaseOpenError } from './db';
 import { startScheduler } from './jobs/scheduler';
 import { dayOf } from './lib/dates';
@@ -24,25 +28,30 @@ async function main(): Promise<void> {
   await seedIfEmpty(ctx);
   const app = createApp(ctx);
   const server = createHttpServer(app, ctx.config).listen(ctx.config.port, ctx.config.host);
-  server.on('listening', () => ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}` }, 'kabinet is listening'));
-  const scheduler = ctx.config.billing.scheduler ? startScheduler(ctx) : null;
+  let scheduler: { stop: () => Promise<void> } | null = null;
+  let stopping = false;
+  server.on('listening', () => {
+    ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}` }, 'kabinet is listening');
+    if (ctx.config.billing.scheduler && !stopping) scheduler = startScheduler(ctx); // listen first, then catch up
+  });
   server.on('error', (err) => {
     ctx.logger.fatal({ err }, 'cannot listen');
     process.exit(1);
   });
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down: finishing requests in flight');
+    stopChargeRuns(); // a catch-up finishes the day in hand and stops there
+    const schedulerStopped = scheduler?.stop();
     const force = setTimeout(() => {
       ctx.logger.warn('requests still running after the shutdown timeout: closing them');
       server.closeAllConnections();
     }, ctx.config.shutdownTimeoutMs);
     force.unref();
     server.close(async () => {
-      await scheduler?.stop();
+      await schedulerStopped;
       await ctx.db.destroy();
       ctx.logger.info('database closed, bye');
       process.exit(0);

@@ -78,7 +78,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
         return;
       }
       if (PERMANENT_REFUSALS.has(reason)) {
-        await ctx.db.transaction(async (trx) => {
+        await inTransaction(ctx.db, async (trx) => {
           await trx('autopay_charges').where({ id: charge.id }).update({ status: 'refused', attempts, last_error: reason, updated_at: at });
           await trx('autopay').where({ id: autopay.id }).update({ status: 'off', off_reason: 'card_refused', updated_at: at });
           await notify(ctx, trx, {
@@ -90,7 +90,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       }
       const last = attempts > cfg.autopay.maxRetries;
       const next = new Date(now.getTime() + cfg.autopay.retryMs * 2 ** (attempts - 1)).toISOString();
-      await ctx.db.transaction(async (trx) => {
+      await inTransaction(ctx.db, async (trx) => {
         await trx('autopay_charges').where({ id: charge.id }).update({ status: last ? 'failed' : 'pending', attempts, payment_id: null, next_attempt_at: last ? null : next, last_error: reason, updated_at: at });
         await notify(ctx, trx, {
           contractId: charge.contract_id, topic: 'payments', key: `autopay_failed:${charge.id}:${attempts}`, link: '/cabinet/pay',

@@ -3,7 +3,7 @@
 import type { AppContext } from '../context';
 import { addDays, dayOf, startOfDay, type Day } from '../lib/dates';
 import type { JobHandler, Jobs } from '../jobs/service';
-import { runChargeDaysThrough } from './charges';
+import { runChargeDaysThrough, type ChargeRunResult } from './charges';
 import { lastChargeDay } from './queries';
 
 export const CHARGE_DAY_JOB = 'charge_day';
@@ -12,14 +12,20 @@ const CHARGE_RUN_MINUTE = 5; // 00:05 provider time
 export function billingJobHandlers(ctx: AppContext): Record<string, JobHandler> {
   return {
     [CHARGE_DAY_JOB]: async (payload) => {
-      const results = await chargeThrough(ctx, String(payload.day));
-      for (const r of results) if (!r.alreadyDone) ctx.logger.info({ charge: r }, 'charge day done');
+      // Each day is logged as soon as it is done: a catch-up stopped by SIGTERM says how far it got.
+      await chargeThrough(ctx, String(payload.day), (r) => {
+        if (!r.alreadyDone) ctx.logger.info({ charge: r }, 'charge day done');
+      });
     },
   };
 }
 
-export function chargeThrough(ctx: AppContext, day: Day) {
-  return runChargeDaysThrough(ctx.db, day, { timeZone: ctx.config.timeZone, now: () => ctx.clock.now(), pausedDailyFeeKopecks: ctx.config.billing.voluntaryBlock.dailyFeeKopecks });
+/** Every day not yet charged up to `day`, in a worker thread when the database is a file (see charges.ts). */
+export function chargeThrough(ctx: AppContext, day: Day, onDay?: (r: ChargeRunResult) => void) {
+  return runChargeDaysThrough(ctx.db, day, {
+    timeZone: ctx.config.timeZone, now: () => ctx.clock.now(), pausedDailyFeeKopecks: ctx.config.billing.voluntaryBlock.dailyFeeKopecks,
+    file: ctx.config.databaseFile, onDay,
+  });
 }
 
 /**

@@ -77,3 +77,16 @@ export const lastChargeDay = async (db: Db | Trx): Promise<string | null> => {
 export const isChargeDayDone = async (db: Db | Trx, day: string) => Boolean(await db('charge_days').where({ day }).first());
 
 export const markChargeDay = (trx: Trx, row: { day: string; contracts_charged: number; total_kopecks: number; finished_at: string }) => trx('charge_days').insert(row);
+
+/**
+ * Whether a charge entry of the contract already covers the day (period_from <= day <= period_to), whoever wrote it:
+ * the daily run, an unblocking, the seed's monthly history, an import. Index ledger_entries_charge_periods.
+ */
+export const isDayCharged = async (db: Db | Trx, contractId: number, day: string) =>
+  Boolean(
+    await db('ledger_entries')
+      .where({ contract_id: contractId, kind: 'charge' })
+      .where('period_to', '>=', day)
+      .where('period_from', '<=', day)
+      .first('id'),
+  );

@@ -53,8 +53,12 @@ export async function dailyAmount(trx: Db | Trx, contractId: number, day: Day): 
   return chargeForDays(c.tariff_fee, dim, d, d) + chargeForDays(services.reduce((sum, fee) => sum + fee, 0), dim, d, d);
 }
 
-/** Charges one contract for one day, unless that day is charged already (same key as the daily run). */
+/**
+ * Charges one contract for one day, unless a charge entry already covers that day (its period_from..period_to,
+ * whoever wrote it: the daily run, the seed, an import), and never twice (same key as the daily run).
+ */
 export async function chargeContractDay(trx: Trx, contractId: number, day: Day, at: string): Promise<{ created: boolean; amount: number }> {
+  if (await q.isDayCharged(trx, contractId, day)) return { created: false, amount: 0 };
   const amount = await dailyAmount(trx, contractId, day);
   if (amount <= 0) return { created: false, amount: 0 };
   const r = await postEntry(trx, {

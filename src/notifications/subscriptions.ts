@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
 import { TOPICS, type Topic } from './notify';
+import { inTransaction } from '../db';
 
 export const CHANNELS = ['sms', 'email', 'cabinet'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -40,7 +41,7 @@ export async function channelsFor(db: Knex | Knex.Transaction, contractId: numbe
 /** Saves the whole grid as the subscriber ticked it; the consent time of a marketing topic is kept while it stays on. */
 export async function saveGrid(ctx: AppContext, contractId: number, wanted: Grid): Promise<void> {
   const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const current = await subscriptionGrid(trx, contractId);
     for (const topic of TOPICS) {
       for (const channel of CHANNELS) {

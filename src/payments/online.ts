@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { postEntry } from '../billing/service';
 import type { AppContext } from '../context';
-import type { Trx } from '../db';
+import { inTransaction, type Trx } from '../db';
 import { createGateway } from '../gateway';
 import { fromValue, GatewayError, toValue, type Gateway, type GatewayPayment, type Receipt } from '../gateway/types';
 import { dayOf } from '../lib/dates';
@@ -100,7 +100,7 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
   /** Moves a pending row to the gateway's final state; the ledger is credited once, keyed by the gateway's id. */
   async function apply(rowId: number, gp: GatewayPayment): Promise<SettleResult> {
     const amount = fromValue(gp.amount.value);
-    return ctx.db.transaction(async (trx) => {
+    return inTransaction(ctx.db, async (trx) => {
       const row = await byId(trx, rowId);
       if (!row) return 'unknown';
       if (row.status !== 'pending') return 'final';
@@ -203,7 +203,7 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
       const number = await contractNumber(input.contractId);
       const receipt = receiptFor(number, input.amountKopecks, input.contact, cfg.receipt);
       const key = input.key ?? `pay:${crypto.randomUUID()}`;
-      const paymentId = await ctx.db.transaction(async (trx) => {
+      const paymentId = await inTransaction(ctx.db, async (trx) => {
         const [id] = await trx('payments').insert({
           contract_id: input.contractId, amount_kopecks: input.amountKopecks, method: input.method ?? 'card', status: 'pending', ledger_entry_id: null,
           idempotency_key: key, created_at: ctx.clock.now().toISOString(), gateway: gateway.name, receipt_contact: input.contact,
@@ -296,7 +296,7 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
       const receipt = row.receipt_contact ? receiptFor(await contractNumber(row.contract_id), amount, row.receipt_contact, cfg.receipt) : undefined;
       const gr = await gateway.createRefund({ paymentId: row.gateway_payment_id, amountKopecks: amount, idempotenceKey: `refund:${row.id}:${row.refunded_kopecks}:${amount}`, receipt });
       if (gr.status === 'canceled') throw new Error(`the gateway refused the refund ${gr.id}`);
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const at = ctx.clock.now().toISOString();
         const earlier = await trx('payment_refunds').where({ payment_id: row.id, gateway_refund_id: gr.id }).first();
         if (earlier) return { refundId: gr.id, amount, created: false };

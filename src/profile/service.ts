@@ -57,7 +57,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   async function tellOldContacts(contractId: number, what: string, trx?: Knex.Transaction) {
     const tell = (t: Knex.Transaction) =>
       notify(ctx, t, { contractId, topic: 'account', title: tr('notice.contactsChanged.title'), text: tr('notice.contactsChanged.text', { what }), key: `contacts:${contractId}:${nowIso()}:${what}` });
-    await (trx ? tell(trx) : ctx.db.transaction(tell));
+    await (trx ? tell(trx) : inTransaction(ctx.db, tell));
   }
 
   /** Every e-mail carries one-click unsubscribe (RFC 8058); from a service e-mail it turns off every optional e-mail. */
@@ -119,7 +119,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
       const at = ctx.clock.now();
       const expiresAt = new Date(at.getTime() + CODE_MINUTES * 60_000);
-      const { changeId, outboxId } = await ctx.db.transaction(async (trx) => {
+      const { changeId, outboxId } = await inTransaction(ctx.db, async (trx) => {
         const placeholder = sha256(crypto.randomBytes(16).toString('hex'));
         const [row] = (await trx('contact_changes').insert({
           contract_id: contractId, kind: 'phone', value: phone, secret_hash: placeholder, created_at: at.toISOString(),
@@ -148,7 +148,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
         return tries >= MAX_WRONG ? 'gone' : 'wrong';
       }
       // A double submit confirms (and tells the old contacts) once: the first update wins.
-      const done = await ctx.db.transaction(async (trx) => {
+      const done = await inTransaction(ctx.db, async (trx) => {
         const n = await trx('contact_changes').where({ id: row.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
         if (!n) return false;
         await tellOldContacts(contractId, tr('notice.contacts.phoneAdded', { phone: formatPhone(row.value) }), trx);
@@ -166,7 +166,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       if (!p) return 'gone';
       if (c.phones.length <= 1) return 'last';
       await tellOldContacts(contractId, tr('notice.contacts.phoneRemoved', { phone: formatPhone(p.phone) }));
-      const n = await ctx.db.transaction(async (trx) => {
+      const n = await inTransaction(ctx.db, async (trx) => {
         const left = Number((await trx('contract_phones').where({ contract_id: contractId }).count({ n: '*' }).first())?.n ?? 0);
         if (left <= 1) return 0;
         return trx('contract_phones').where({ id: p.id, contract_id: contractId }).delete();
@@ -185,7 +185,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const at = ctx.clock.now();
       const link = `${ctx.config.publicUrl}/email/confirm?token=${token}`;
       const linkExpires = new Date(at.getTime() + LINK_HOURS * 3_600_000);
-      const outboxId = await ctx.db.transaction(async (trx) => {
+      const outboxId = await inTransaction(ctx.db, async (trx) => {
         await trx('contact_changes').insert({
           contract_id: contractId, kind: 'email', value: email, secret_hash: sha256(token), created_at: at.toISOString(),
           expires_at: linkExpires.toISOString(),
@@ -213,7 +213,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const link = await this.emailLink(token);
       if (!link) return false;
       const old = (await ctx.db('contracts').where({ id: link.contractId }).first('email')) as { email: string | null };
-      const n = await ctx.db.transaction(async (trx) => {
+      const n = await inTransaction(ctx.db, async (trx) => {
         const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
         if (!done) return 0; // a second click: already confirmed, nobody is told twice
         // the old address (and the phones) hear of it: told in the same transaction, before the address changes

@@ -4,7 +4,7 @@
 // in the same second the second sees the first's promised payment and is refused.
 import { dailyAmount, postEntry } from '../billing/service';
 import type { AppContext } from '../context';
-import type { Db, Trx } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
 import { addDays, dayOf, formatDay } from '../lib/dates';
 import { NotFound } from '../web/errors';
@@ -72,7 +72,7 @@ export function createPromisedService(ctx: AppContext) {
     /** Takes the credit: the same request key twice gives the same promised payment, never a second one. */
     async take(contractId: number, amount: number, requestKey: string): Promise<TakeResult> {
       const creditKey = `promised_credit:${contractId}:${requestKey}`;
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const earlier = await q.findByCreditKey(trx, contractId, creditKey);
         if (earlier) return { kind: 'taken', id: earlier.id };
         const now = ctx.clock.now();
@@ -103,7 +103,7 @@ export function createPromisedService(ctx: AppContext) {
 
     /** At the due time the amount is taken back; below the limit the ledger's blocking rules block the contract. Once. */
     async expire(id: number): Promise<void> {
-      await ctx.db.transaction(async (trx) => {
+      await inTransaction(ctx.db, async (trx) => {
         const row = await q.findById(trx, id);
         if (!row || row.status !== 'open') return;
         const now = ctx.clock.now();

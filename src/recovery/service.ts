@@ -16,6 +16,7 @@ import { enqueue } from '../outbox/service';
 import type { Outbox } from '../outbox/service';
 import { t } from '../web/i18n';
 import { checkNewPassword, type PasswordProblem } from './passwordRules';
+import { inTransaction } from '../db';
 
 const ATTEMPT_MINUTES = 30; // the whole recovery must be done within this time from «Найти»
 
@@ -113,7 +114,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       if (wait) return { kind: 'throttled', retryAfterSeconds: wait };
 
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-      const outboxId = await ctx.db.transaction(async (trx) => {
+      const outboxId = await inTransaction(ctx.db, async (trx) => {
         await trx('recovery_codes').insert({
           attempt_id: a.id, contract_id: contractId, phone, code_hash: codeHash(a.id, phone, code),
           created_at: at.toISOString(), expires_at: new Date(at.getTime() + cfg.codeMinutes * 60_000).toISOString(),
@@ -180,7 +181,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       const problem = checkNewPassword(password, repeat, { contractNumber: contract.number, providerName: ctx.config.provider.name });
       if (problem) return { kind: 'bad', problem };
       const hash = await passwords.hash(password);
-      const done = await ctx.db.transaction(async (trx) => {
+      const done = await inTransaction(ctx.db, async (trx) => {
         const n = await trx('recovery_attempts').where({ id: a.id, state: 'verified' }).update({ state: 'done' });
         if (n !== 1) return false;
         await trx('contracts').where({ id: contractId }).update({ password_hash: hash, updated_at: now().toISOString() });

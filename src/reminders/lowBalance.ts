@@ -9,6 +9,7 @@ import { addDays, atLocalTime, dayOf, formatDay, type Day } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
 import { t } from '../web/i18n';
+import { inTransaction } from '../db';
 
 export const LOW_BALANCE_JOB = 'low_balance_reminders';
 const LOW_BALANCE_HOUR = 10;
@@ -35,7 +36,7 @@ export async function remindLowBalance(ctx: AppContext, today: Day): Promise<{ t
     if (amount <= 0) continue;
     const key = `low_balance:${r.id}:${lastDay}`;
     const before = await ctx.db('notifications').where({ idempotency_key: key }).first('id');
-    await ctx.db.transaction((trx) =>
+    await inTransaction(ctx.db, (trx) =>
       notify(ctx, trx, {
         contractId: r.id, topic: 'low_balance', title: t('reminder.lowBalance.title'),
         text: t('reminder.lowBalance.text', { date: formatDay(lastDay), amount: formatMoney(amount) }),

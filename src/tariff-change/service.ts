@@ -5,7 +5,7 @@
 import { audit } from '../audit/service';
 import { postEntry } from '../billing/service';
 import type { AppContext } from '../context';
-import type { Db, Trx } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
 import { addDays, addMonths, dayOf, formatDay, startOfDay, type Day } from '../lib/dates';
 import { Conflict, NotFound } from '../web/errors';
@@ -111,7 +111,7 @@ export function createTariffChangeService(ctx: AppContext) {
 
     /** Applies or schedules the change; the same request key twice gives the same change, never a second one. */
     async confirm(contractId: number, choice: Choice, requestKey: string, ip: string | null): Promise<{ ok: true; id: number } | { ok: false; problem: Problem }> {
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const earlier = await q.findByRequestKey(trx, contractId, requestKey);
         if (earlier) return { ok: true, id: earlier.id };
         const contract = await loadContract(trx, contractId);
@@ -151,7 +151,7 @@ export function createTariffChangeService(ctx: AppContext) {
 
     /** The subscriber cancels a scheduled change before it happens. */
     async cancel(contractId: number, id: number, ip: string | null): Promise<void> {
-      await ctx.db.transaction(async (trx) => {
+      await inTransaction(ctx.db, async (trx) => {
         const change = await q.findChange(trx, contractId, id);
         if (!change) throw new NotFound();
         const at = ctx.clock.now().toISOString();
@@ -168,7 +168,7 @@ export function createTariffChangeService(ctx: AppContext) {
 
     /** The job: applies a scheduled change that has come due, once; if the rules fail now, cancels it with the reason. */
     async applyScheduled(id: number): Promise<'applied' | 'cancelled' | 'nothing'> {
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const change = await q.findChangeById(trx, id);
         const now = ctx.clock.now();
         const day = dayOf(now, tz);

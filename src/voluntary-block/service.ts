@@ -4,7 +4,7 @@
 // rules are checked again inside the confirm transaction, so two requests at once make one block.
 import { pauseContract, resumeAfterPause } from '../billing/service';
 import type { AppContext } from '../context';
-import type { Db, Trx } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
 import { addDays, atLocalTime, dayOf, splitDay, type Day } from '../lib/dates';
 import { NotFound } from '../web/errors';
@@ -74,7 +74,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
 
     /** Makes the block; the same request key twice gives the same block. Starting today, it starts at once. */
     async create(contractId: number, period: PeriodInput, requestKey: string): Promise<CreateResult> {
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const earlier = await q.findByRequestKey(trx, contractId, requestKey);
         if (earlier) return { kind: 'created', id: earlier.id };
         const state = await load(trx, contractId);
@@ -102,7 +102,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
 
     /** Cancels a block that has not started. False when it is not scheduled (any more). */
     async cancel(contractId: number, id: number): Promise<boolean> {
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const block = await q.findOwn(trx, contractId, id);
         if (!block) throw new NotFound();
         if (block.status !== 'scheduled') return false;
@@ -113,7 +113,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
 
     /** «Завершить досрочно». False when the block is not active (any more). */
     async endEarly(contractId: number, id: number): Promise<boolean> {
-      return ctx.db.transaction(async (trx) => {
+      return inTransaction(ctx.db, async (trx) => {
         const block = await q.findOwn(trx, contractId, id);
         if (!block) throw new NotFound();
         if (block.status !== 'active') return false;
@@ -124,7 +124,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
 
     /** The start job: idempotent (only a scheduled block starts). */
     async start(id: number): Promise<void> {
-      await ctx.db.transaction(async (trx) => {
+      await inTransaction(ctx.db, async (trx) => {
         const block = await q.findById(trx, id);
         if (block?.status === 'scheduled') await begin(trx, block);
       });
@@ -132,7 +132,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
 
     /** The end job: idempotent (only an active block ends). */
     async end(id: number): Promise<void> {
-      await ctx.db.transaction(async (trx) => {
+      await inTransaction(ctx.db, async (trx) => {
         const block = await q.findById(trx, id);
         if (block?.status === 'active') await finish(trx, block);
       });
