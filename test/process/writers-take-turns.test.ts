@@ -1,6 +1,7 @@
 // A write waits its turn (issue 9, point 1): while another process writes to the same file 25 times a second, the
-// daily charge run over several days (the CLI), two charge runs at once, and settings saves through a running
-// server all finish: every day charged once, no 5xx, no "database is locked". Runs in the e2e project (after the build).
+// daily charge run over several days (the CLI), two charge runs at once, settings saves and card payments settled by
+// the gateway's notifications through a running server all finish: every day charged once, every payment credited
+// once, no 5xx, no "database is locked". Runs in the e2e project (after the build).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,8 +80,32 @@ function cookieJar() {
 }
 const csrfOf = (r: RawResponse) => /name="_csrf"\s+value="([^"]+)"/.exec(bodyText(r))?.[1] ?? '';
 
+/** The card payments of one contract as the database has them, each with the ledger entries under its gateway key. */
+function paymentsOf(contractNumber: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    const c = db.prepare('select id, balance_kopecks from contracts where number = ?').get(contractNumber) as { id: number; balance_kopecks: number };
+    const rows = db.prepare(`select id, amount_kopecks, status, ledger_entry_id, gateway_payment_id from payments where contract_id = ? and gateway = 'sandbox' order by id`).all(c.id) as
+      { id: number; amount_kopecks: number; status: string; ledger_entry_id: number | null; gateway_payment_id: string }[];
+    const entries = db.prepare(`select id, contract_id, amount_kopecks from ledger_entries where kind = 'payment' and idempotency_key = ?`);
+    return {
+      contractId: c.id,
+      payments: rows.map((p) => ({ ...p, entries: entries.all(`gateway_payment:sandbox:${p.gateway_payment_id}`) as { id: number; contract_id: number; amount_kopecks: number }[] })),
+      gatewayCredits: (db.prepare(`select count(*) n from ledger_entries where contract_id = ? and kind = 'payment' and idempotency_key like 'gateway_payment:sandbox:%'`).get(c.id) as { n: number }).n,
+      balance: c.balance_kopecks,
+      ledgerSum: (db.prepare('select coalesce(sum(amount_kopecks), 0) s from ledger_entries where contract_id = ?').get(c.id) as { s: number }).s,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** YooKassa's notification as the sandbox sends it (settle() believes only the gateway's own answer, not this body). */
+const notificationOf = (sandboxId: string, amountRubles: number) =>
+  JSON.stringify({ type: 'notification', event: 'payment.succeeded', object: { id: sandboxId, status: 'succeeded', amount: { value: `${amountRubles}.00`, currency: 'RUB' } } });
+
 describe('writers take turns', () => {
-  it('beside a process writing 25 times a second, two charge runs at once and settings saves all finish, each day charged once', async () => {
+  it('beside a process writing 25 times a second, two charge runs at once, settings saves and card payments settled by notifications all finish: each day charged once, each payment credited once', async () => {
     const writer = run([path.join(__dirname, 'writer.js'), file, '40']);
     await until('the writer to start', () => writer.out().includes('writing'));
     const port = await freePort();
@@ -101,11 +126,59 @@ describe('writers take turns', () => {
         return codes;
       });
       const statuses: number[] = [];
-      while (!runsDone || statuses.length < 20) {
-        const page = await browser.get(`${url}/cabinet/profile/subscriptions`);
-        const res = await browser.post(`${url}/cabinet/profile/subscriptions`, { _csrf: csrfOf(page), ...(statuses.length % 4 ? { 'news.email': '1' } : {}) });
-        statuses.push(page.status, res.status);
-      }
+      const saveSettings = async () => {
+        while (!runsDone || statuses.length < 20) {
+          const page = await browser.get(`${url}/cabinet/profile/subscriptions`);
+          const res = await browser.post(`${url}/cabinet/profile/subscriptions`, { _csrf: csrfOf(page), ...(statuses.length % 4 ? { 'news.email': '1' } : {}) });
+          statuses.push(page.status, res.status);
+        }
+      };
+
+      // Meanwhile, in rounds: three card payments started from the pay form (pending rows), then each paid on the
+      // sandbox's page («Оплатить»: the sandbox posts the notification to /payments/notifications over loopback
+      // before its redirect) while the same notification is posted three more times at once, then three more after
+      // it was paid, and the return page checks it too. Until the charge runs end, and at least two rounds.
+      const payStatuses: { what: string; status: number; result?: string }[] = [];
+      const started: { sandboxId: string; rubles: number }[] = [];
+      let paidWhileRunning = 0; // the sandbox answers «Оплатить» after our endpoint has settled its notification
+      const notifyOnce = async (sandboxId: string, rubles: number) => {
+        const r = await httpRequest(`${url}/payments/notifications`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: notificationOf(sandboxId, rubles) });
+        const result = r.status === 200 ? (JSON.parse(bodyText(r)) as { result?: string }).result : undefined;
+        payStatuses.push({ what: 'notification', status: r.status, result });
+      };
+      const payCards = async () => {
+        for (let round = 0; !runsDone || round < 2; round++) {
+          const batch: { sandboxId: string; rubles: number }[] = [];
+          for (let i = 0; i < 3; i++) {
+            const rubles = 100 + started.length;
+            const form = await browser.get(`${url}/cabinet/pay`);
+            const res = await browser.post(`${url}/cabinet/pay`, { _csrf: csrfOf(form), amount: String(rubles), contact: 'payer@example.ru' });
+            payStatuses.push({ what: 'pay form', status: form.status }, { what: 'pay', status: res.status });
+            const sandboxId = /\/sandbox\/pay\/(sbx-[\w-]+)$/.exec(String(res.headers.location ?? ''))?.[1];
+            if (!sandboxId) throw new Error(`POST /cabinet/pay gave ${res.status} ${res.headers.location ?? ''} ${bodyText(res).slice(0, 300)}`);
+            started.push({ sandboxId, rubles });
+            batch.push({ sandboxId, rubles });
+          }
+          await Promise.all(batch.map(async ({ sandboxId, rubles }) => {
+            const page = await browser.get(`${url}/sandbox/pay/${sandboxId}`);
+            payStatuses.push({ what: 'sandbox page', status: page.status });
+            const pay = browser.post(`${url}/sandbox/pay/${sandboxId}`, { _csrf: csrfOf(page), action: 'pay' }).then((r) => {
+              payStatuses.push({ what: 'sandbox pay', status: r.status });
+              if (!runsDone) paidWhileRunning++;
+              return r;
+            });
+            await Promise.all([pay, notifyOnce(sandboxId, rubles), notifyOnce(sandboxId, rubles), notifyOnce(sandboxId, rubles)]);
+            const back = new URL(String((await pay).headers.location ?? '/none'), url).pathname; // /cabinet/pay/<our id>
+            await Promise.all([
+              notifyOnce(sandboxId, rubles), notifyOnce(sandboxId, rubles), notifyOnce(sandboxId, rubles),
+              browser.get(`${url}${back}`).then((r) => payStatuses.push({ what: `return page ${back}`, status: r.status })),
+            ]);
+          }));
+        }
+      };
+      // Both to the end (a failure of one must not leave the other running against a stopped server), then the first failure.
+      const failed = (await Promise.allSettled([saveSettings(), payCards()])).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       expect(await runsExited).toEqual([0, 0]);
       const outs = runs.map((r) => r.out()).join('\n');
       expect(outs).not.toMatch(/database is locked|SQLITE_BUSY/i);
@@ -120,6 +193,23 @@ describe('writers take turns', () => {
       expect(s.days.every((d) => d.charges > CONTRACTS / 2)).toBe(true);
       expect(s.chargedTwice).toBe(0);
       expect(s.mismatched).toBe(0);
+
+      // Every payment: the forms and pages answered as for a browser, every notification was accepted (200, never the
+      // 503 "try again later"), and each payment is credited once, under its gateway key, its amount, on its contract.
+      expect(payStatuses.filter((p) => p.status >= 500)).toEqual([]);
+      expect(payStatuses.filter((p) => !(p.what === 'pay' || p.what === 'sandbox pay' ? p.status === 303 : p.status === 200))).toEqual([]);
+      expect(payStatuses.filter((p) => p.what === 'notification' && !['pending', 'credited', 'final'].includes(p.result ?? ''))).toEqual([]);
+      expect(paidWhileRunning).toBeGreaterThan(0); // payments were settled while the charge runs were writing
+      const paid = paymentsOf('100001');
+      expect(paid.payments.map((p) => p.gateway_payment_id)).toEqual(started.map((p) => p.sandboxId));
+      for (const p of paid.payments) {
+        const rubles = started.find((x) => x.sandboxId === p.gateway_payment_id)!.rubles;
+        expect({ status: p.status, amount: p.amount_kopecks }).toEqual({ status: 'succeeded', amount: rubles * 100 });
+        expect(p.entries).toEqual([{ id: p.ledger_entry_id, contract_id: paid.contractId, amount_kopecks: rubles * 100 }]);
+      }
+      expect(paid.gatewayCredits).toBe(started.length);
+      expect(paid.balance).toBe(paid.ledgerSum);
+      expect(server.out()).not.toMatch(/did not accept the notification|could not deliver the notification|could not be settled now/);
     } finally {
       server.child.kill('SIGTERM');
       writer.child.kill('SIGTERM');
