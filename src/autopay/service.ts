@@ -12,6 +12,7 @@ import { notify } from '../notifications/notify';
 import { t } from '../web/i18n';
 import { clampAmount, PERMANENT_REFUSALS, receiptContactOf, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
 import type { AutopayInput } from './forms';
+import * as q from './queries';
 import { TERMS_TEXT, TERMS_VERSION } from './terms';
 
 export type AutopayRow = {
@@ -148,8 +149,8 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
         if (input.accept !== '1') return { kind: 'invalid', field: 'accept', message: 'autopay.accept.change' };
         const f = ruleFields(input);
         await inTransaction(ctx.db, async (trx) => {
-          await trx('autopay').where({ id: current.id }).update({ ...f, terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, terms_accepted_at: at, updated_at: at });
-          await trx('autopay_consents').insert({
+          await q.updateRule(trx, current.id, { ...f, terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, terms_accepted_at: at, updated_at: at });
+          await q.insertConsent(trx, {
             contract_id: contractId, payment_id: null, kind: 'change', rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
             terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
           });
@@ -168,7 +169,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       return online.start({
         contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true,
         withRow: async (trx, paymentId) => {
-          await trx('autopay_consents').insert({
+          await q.insertConsent(trx, {
             contract_id: contractId, payment_id: paymentId, rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,
             terms_version: TERMS_VERSION, terms_text: TERMS_TEXT, accepted_at: at,
           });

@@ -17,6 +17,7 @@ import type { Outbox } from '../outbox/service';
 import { t } from '../web/i18n';
 import { checkNewPassword, type PasswordProblem } from './passwordRules';
 import { inTransaction } from '../db';
+import { contractNumberOf } from './queries';
 
 const ATTEMPT_MINUTES = 30; // the whole recovery must be done within this time from «Найти»
 
@@ -177,8 +178,8 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       const a = await attemptOf(token, ['verified']);
       if (!a || new Date(a.verified_at!).getTime() + cfg.codeMinutes * 60_000 <= now().getTime()) return { kind: 'gone' };
       const contractId = a.contract_id!;
-      const contract = (await ctx.db('contracts').where({ id: contractId }).first('number')) as { number: string };
-      const problem = checkNewPassword(password, repeat, { contractNumber: contract.number, providerName: ctx.config.provider.name });
+      const number = await contractNumberOf(ctx.db, contractId);
+      const problem = checkNewPassword(password, repeat, { contractNumber: number, providerName: ctx.config.provider.name });
       if (problem) return { kind: 'bad', problem };
       const hash = await passwords.hash(password);
       const done = await inTransaction(ctx.db, async (trx) => {
