@@ -106,6 +106,37 @@ export function openDb(filename: string): Db {
   });
 }
 
+/** Which engine a knex instance (or a transaction) runs on. */
+export type Engine = 'sqlite' | 'postgres';
+type WithClient = { client: { config: { client?: unknown } } };
+export function engineOf(db: Db | Trx | Knex.QueryBuilder): Engine {
+  return (db as unknown as WithClient).client.config.client === 'pg' ? 'postgres' : 'sqlite';
+}
+export const isPostgres = (db: Db | Trx | Knex.QueryBuilder): boolean => engineOf(db) === 'postgres';
+
+/** Picks the version of something (a statement, a setting) written for this engine: the two side by side. */
+export function byEngine<T>(db: Db | Trx | Knex.QueryBuilder, versions: { sqlite: T; postgres: T }): T {
+  return versions[engineOf(db)];
+}
+
+/**
+ * A read that a rule decides on, inside a transaction: locks the rows read until the commit. PostgreSQL:
+ * SELECT … FOR UPDATE (a second transaction deciding on the same contract waits, then reads the new state).
+ * SQLite: every transaction already holds the only write lock (BEGIN IMMEDIATE), so the query is unchanged.
+ */
+export function forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
+  return isPostgres(q) ? (q.forUpdate() as Q) : q;
+}
+
+/**
+ * Claiming work shared by several processes (jobs, outbox messages): PostgreSQL skips rows another transaction
+ * has locked (FOR UPDATE SKIP LOCKED), so each process takes different rows; SQLite's writer lock already makes the
+ * claim exclusive.
+ */
+export function claimable<Q extends Knex.QueryBuilder>(q: Q): Q {
+  return isPostgres(q) ? (q.forUpdate().skipLocked() as Q) : q;
+}
+
 /** The database file cannot be opened (or written at start): the message is one line naming the file. */
 export class DatabaseOpenError extends Error {}
 
