@@ -137,6 +137,12 @@ export function claimable<Q extends Knex.QueryBuilder>(q: Q): Q {
   return isPostgres(q) ? (q.forUpdate().skipLocked() as Q) : q;
 }
 
+/** The rows of a raw SELECT on either engine (better-sqlite3 gives an array, pg gives { rows }). */
+export async function rawRows<T>(db: Db | Trx, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> {
+  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
 /** The database file cannot be opened (or written at start): the message is one line naming the file. */
 export class DatabaseOpenError extends Error {}
 
