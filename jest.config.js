@@ -11,14 +11,16 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/process/'],
-      globalSetup: '<rootDir>/test/support/globalSetup.js',
+      globalSetup: '<rootDir>/test/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/process/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/globalSetup.js',
+      globalSetup: '<rootDir>/test/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
     },
   ],
 };

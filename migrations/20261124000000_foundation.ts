@@ -1,6 +1,27 @@
 // First cut of the schema: towns, the provider's contacts, tariffs, contracts and their phones, the ledger,
 // payments, staff, sessions, login counters, public requests and the audit log. Later issues extend it.
 import type { Knex } from 'knex';
+import { isPostgres } from '../src/engine';
+
+/**
+ * The ledger is append-only: an UPDATE or DELETE of a ledger entry fails in the database itself, whatever the code
+ * does. The two engines' triggers side by side (test/unit/ledger-append-only.test.ts runs both).
+ */
+async function ledgerAppendOnly(knex: Knex): Promise<void> {
+  if (isPostgres(knex)) {
+    await knex.raw(`CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'ledger_entries is append-only'; END $$`);
+    await knex.raw(`CREATE TRIGGER ledger_entries_no_update_or_delete BEFORE UPDATE OR DELETE ON ledger_entries
+      FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only()`);
+    await knex.raw(`CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
+      FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_append_only()`);
+    return;
+  }
+  await knex.raw(`CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+    BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END`);
+  await knex.raw(`CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+    BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END`);
+}
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('towns', (t) => {
@@ -81,12 +102,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('occurred_at', 30).notNullable(); // UTC ISO
     t.index(['contract_id', 'occurred_at']);
   });
-  await knex.raw(`CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
-    BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END`);
-  await knex.raw(`CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
-    BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END`);
+  await ledgerAppendOnly(knex);
 
-  // A payment as the subscriber sees it in «История платежей». A succeeded one points at its ledger entry.
   await knex.schema.createTable('payments', (t) => {
     t.increments('id');
     t.integer('contract_id').notNullable().references('contracts.id');
@@ -120,7 +137,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('rate_limits', (t) => {
     t.text('key').primary();
     t.integer('points').notNullable().defaultTo(0);
-    t.integer('expire');
+    if (isPostgres(knex)) t.bigInteger('expire'); // ms since 1970: rate-limiter-flexible's PostgreSQL store's type
+    else t.integer('expire'); // SQLite's integer is 64-bit
   });
 
   // «Подключиться» and «Обратная связь» from visitors; operators work them in a later issue.

@@ -38,7 +38,7 @@ export async function seedDemo(db: Db, o: SeedOptions): Promise<{ contracts: num
     await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
     for (let i = 0; i < count; i++) {
       const g = generateContract(i, { today: o.today, timeZone: o.timeZone, months: o.months ?? DEMO_MONTHS });
-      const [contractId] = await trx('contracts').insert({ ...g.contract, password_hash: passwordHash, balance_kopecks: 0, updated_at: nowIso });
+      const [{ id: contractId }] = await trx('contracts').insert({ ...g.contract, password_hash: passwordHash, balance_kopecks: 0, updated_at: nowIso }).returning('id');
       if (g.phones.length) await trx('contract_phones').insert(g.phones.map((phone) => ({ contract_id: contractId, phone, created_at: g.contract.created_at })));
       if (g.services.length) await trx('contract_services').insert(g.services.map((cs) => ({ ...cs, contract_id: contractId })));
       await importHistory(trx, contractId, g.entries.map((e) => ({ ...e, contract_id: contractId })), nowIso);

@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import type { AppContext } from './context';
-import { checkDatabaseFile, migrateOrExplain, openDb } from './db';
+import { checkDatabase, migrateOrExplain, openDb } from './db';
 import { createLogger } from './logger';
 import { catalogueMode } from './web/i18nMode';
 
@@ -21,8 +21,9 @@ export async function boot(): Promise<AppContext> {
   }
   const logger = createLogger(config.logLevel);
   catalogueMode({ config, logger });
-  checkDatabaseFile(config.databaseFile); // DatabaseOpenError: one line naming the file (server.ts, cli.ts print it)
-  const db = openDb(config.databaseFile);
-  await migrateOrExplain(db, config.databaseFile);
+  // DatabaseOpenError: one line naming the file or the server (server.ts, cli.ts print it)
+  await checkDatabase(config.database);
+  const db = openDb(config.database, { poolMax: config.databasePoolMax });
+  await migrateOrExplain(db, config.database);
   return { config, db, clock: systemClock, logger };
 }

@@ -3,8 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl } from './engine';
 import { isPhoneCountry } from './lib/phone';
 import { ROOT } from './paths';
+
+/** Settings whose value a message never repeats (a URL carries its password). */
+const SECRET_SETTINGS = new Set(['DATABASE_URL', 'SESSION_SECRET', 'PASSWORD_PEPPER', 'YOOKASSA_SECRET_KEY', 'SMTP_URL', 'SMS_API_KEY']);
 
 const DEV_SECRET = 'dev-only-secret-not-for-production-000000';
 
@@ -31,6 +35,11 @@ const schema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     ALLOW_PUBLIC_HOST: bool(false),
     DATABASE_FILE: z.string().min(1).default('data/kabinet.sqlite'),
+    // PostgreSQL instead of the SQLite file: postgres://user:password@host:5432/database (src/db.ts)
+    DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://kabinet:secret@127.0.0.1:5432/kabinet')
+      .refine((v) => { try { const u = new URL(v); return u.hostname !== '' && u.pathname.length > 1; } catch { return false; } }, 'is not a valid URL: postgres://user:password@host:5432/database')
+      .optional(),
+    DATABASE_POOL_MAX: int(1, 200, 10),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PASSWORD_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
     BCRYPT_COST: int(4, 15, 12),
@@ -156,6 +165,11 @@ export type Config = {
   port: number;
   host: string;
   databaseFile: string;
+  /** PostgreSQL's URL when DATABASE_URL is set (then DATABASE_FILE is not used). */
+  databaseUrl?: string;
+  /** What openDb opens: the URL, or the SQLite file. */
+  database: string;
+  databasePoolMax: number;
   sessionSecret: string;
   passwordPepper: string;
   bcryptCost: number;
@@ -255,7 +269,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`config: ${name} ${issue.message}${name in input ? ` (got "${String(input[name]).slice(0, 40)}")` : ''}`);
+    const shown = SECRET_SETTINGS.has(name) ? '' : name in input ? ` (got "${String(input[name]).slice(0, 40)}")` : '';
+    throw new ConfigError(`config: ${name} ${issue.message}${shown}`);
   }
   const c = parsed.data;
   return {
@@ -264,6 +279,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     databaseFile: c.DATABASE_FILE,
+    databaseUrl: c.DATABASE_URL,
+    database: c.DATABASE_URL ?? c.DATABASE_FILE,
+    databasePoolMax: c.DATABASE_POOL_MAX,
     sessionSecret: c.SESSION_SECRET ?? DEV_SECRET,
     passwordPepper: c.PASSWORD_PEPPER ?? DEV_SECRET,
     bcryptCost: c.BCRYPT_COST,

@@ -17,7 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import knexFactory, { Knex } from 'knex';
+import pg from 'pg';
 import { migrationSource } from '../migrations';
+import { isPostgres, isPostgresUrl, redactUrl } from './engine';
 
 export type Db = Knex;
 export type Trx = Knex.Transaction;
@@ -78,7 +80,33 @@ class WriterTurnsClient extends (BaseClient as new (config: Knex.Config) => { _q
   }
 }
 
-export function openDb(filename: string): Db {
+/** Tuning that applies to PostgreSQL only (SQLite has one connection per process). */
+export type PostgresOptions = { poolMax?: number };
+
+/**
+ * Opens the database: PostgreSQL when `target` is a postgres:// URL (DATABASE_URL), otherwise the SQLite file
+ * (DATABASE_FILE, or ':memory:').
+ */
+export function openDb(target: string, pgOptions: PostgresOptions = {}): Db {
+  return isPostgresUrl(target) ? openPostgres(target, pgOptions) : openSqlite(target);
+}
+
+// pg returns int8 (count(*), sum() of integers) and numeric as strings; kopecks and counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
+
+function openPostgres(url: string, o: PostgresOptions): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'kabinet' },
+    // Transactions are short (a rule's reads and writes, a batch of the charge run); requests wait for a
+    // connection at most acquireConnectionTimeout, then answer 503 (a KnexTimeoutError is a storage error).
+    pool: { min: 0, max: o.poolMax ?? 10 },
+    acquireConnectionTimeout: 15_000,
+  });
+}
+
+function openSqlite(filename: string): Db {
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   return knexFactory({
     client: WriterTurnsClient as unknown as typeof Knex.Client,
@@ -106,18 +134,7 @@ export function openDb(filename: string): Db {
   });
 }
 
-/** Which engine a knex instance (or a transaction) runs on. */
-export type Engine = 'sqlite' | 'postgres';
-type WithClient = { client: { config: { client?: unknown } } };
-export function engineOf(db: Db | Trx | Knex.QueryBuilder): Engine {
-  return (db as unknown as WithClient).client.config.client === 'pg' ? 'postgres' : 'sqlite';
-}
-export const isPostgres = (db: Db | Trx | Knex.QueryBuilder): boolean => engineOf(db) === 'postgres';
-
-/** Picks the version of something (a statement, a setting) written for this engine: the two side by side. */
-export function byEngine<T>(db: Db | Trx | Knex.QueryBuilder, versions: { sqlite: T; postgres: T }): T {
-  return versions[engineOf(db)];
-}
+export { byEngine, engineOf, isPostgres, isPostgresUrl, redactUrl, type Engine } from './engine';
 
 /**
  * A read that a rule decides on, inside a transaction: locks the rows read until the commit. PostgreSQL:
@@ -153,10 +170,42 @@ const explain = (err: unknown) => {
 };
 
 /**
- * Opens the file once on its own (creating its folder), before knex does: a path under a regular file, a directory,
- * a file without permission, a read-only disk or a file that is not a database then stops the start with one line,
- * e.g. "cannot open the database /srv/x.sqlite: SQLITE_CANTOPEN unable to open database file".
+ * Checks the database before knex opens it, so that a wrong setting stops the start with one line.
+ * SQLite: opens the file once on its own (creating its folder): a path under a regular file, a directory, a file
+ * without permission, a read-only disk or a file that is not a database, e.g.
+ * "cannot open the database /srv/x.sqlite: SQLITE_CANTOPEN unable to open database file".
+ * PostgreSQL: connects once and asks the server's version: an unreachable server, a wrong password, a missing
+ * database or a server older than 13, e.g. "cannot connect to PostgreSQL postgres://kabinet:***@db:5432/kabinet:
+ * password authentication failed for user "kabinet"" (never the password itself).
  */
+export async function checkDatabase(target: string): Promise<void> {
+  if (isPostgresUrl(target)) return checkPostgres(target);
+  checkDatabaseFile(target);
+}
+
+/** The oldest PostgreSQL the SQL here is written for (EXECUTE FUNCTION in triggers, SKIP LOCKED, ON CONFLICT). */
+const POSTGRES_MIN_VERSION = 130000;
+
+async function checkPostgres(url: string): Promise<void> {
+  const where = redactUrl(url);
+  try {
+    new URL(url);
+  } catch {
+    throw new DatabaseOpenError(`DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/database)`);
+  }
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a connection dropped after the check is not this check's business
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ v: string }>('show server_version_num');
+    if (Number(rows[0].v) < POSTGRES_MIN_VERSION) throw Object.assign(new Error(`PostgreSQL ${rows[0].v} is too old: 13 or newer is needed`), { code: 'VERSION' });
+  } catch (err) {
+    throw new DatabaseOpenError(`cannot connect to PostgreSQL ${where}: ${explain(err)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export function checkDatabaseFile(filename: string): void {
   if (filename === ':memory:') return;
   const file = path.resolve(filename);
@@ -174,12 +223,26 @@ export function checkDatabaseFile(filename: string): void {
   }
 }
 
-/** Migrations failing on the storage (a full or read-only disk) say so in one line too. */
-export async function migrateOrExplain(db: Db, filename: string): Promise<void> {
+/** How a database is named in messages: the file's full path, or the URL without its password. */
+export const databaseLabel = (target: string): string => (isPostgresUrl(target) ? redactUrl(target) : path.resolve(target));
+
+/**
+ * Migrations failing on the storage (a full or read-only disk, a lost server) say so in one line, and so does a
+ * database that a newer Kabinet has migrated (knex: "The migration directory is corrupt, the following files are
+ * missing"): this version must not run on it.
+ */
+export async function migrateOrExplain(db: Db, target: string): Promise<void> {
   try {
     await migrate(db);
   } catch (err) {
-    if (isStorageError(err)) throw new DatabaseOpenError(`cannot migrate the database ${path.resolve(filename)}: ${explain(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    const missing = /following files are missing: (.*)$/s.exec(message);
+    if (missing) {
+      throw new DatabaseOpenError(
+        `the database ${databaseLabel(target)} has migrations this version does not know (${missing[1].trim()}): it was migrated by a newer Kabinet; run that version or restore a backup`,
+      );
+    }
+    if (isStorageError(err)) throw new DatabaseOpenError(`cannot migrate the database ${databaseLabel(target)}: ${explain(err)}`);
     throw err;
   }
 }
@@ -222,12 +285,14 @@ function prepared(hot: Hot, sql: string): Statement {
 }
 
 /**
- * One row from a prepared statement on the pool's own connection: for reads on every page (the session, the
- * dashboard), where knex's query building and pool round trip cost more than the query. Reads only: writes go
- * through knex, which queues them behind any open transaction. While a transaction is open on the connection the
- * read goes through knex too, so it waits for the commit instead of seeing uncommitted rows.
+ * One row from a prepared statement: for reads on every page (the session, the dashboard), where knex's query
+ * building costs more than the query. Reads only. SQL is written with `?` placeholders and must be portable.
+ * SQLite: prepared once on the pool's one connection; while a transaction is open on it the read goes through knex,
+ * so it waits for the commit instead of seeing uncommitted rows. PostgreSQL: a named prepared statement (parsed
+ * once per pooled connection) on a connection taken from the pool.
  */
 export async function hotGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
+  if (isPostgres(db)) return (await pgPrepared<T>(db, sql, params))[0];
   const hot = await hotConnection(db);
   if (hot.conn.inTransaction) {
     const rows = (await db.raw(sql, params as Knex.RawBinding[])) as T[];
@@ -237,21 +302,59 @@ export async function hotGet<T>(db: Db, sql: string, params: unknown[]): Promise
   return st.get(...params) as T | undefined;
 }
 
-/** Every row of a prepared statement, on the same terms as hotGet (reads only; through knex while a transaction is open). */
+/** Every row of a prepared statement, on the same terms as hotGet. */
 export async function hotAll<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
+  if (isPostgres(db)) return pgPrepared<T>(db, sql, params);
   const hot = await hotConnection(db);
   if (hot.conn.inTransaction) return (await db.raw(sql, params as Knex.RawBinding[])) as T[];
   const st = prepared(hot, sql);
   return st.all(...params) as T[];
 }
 
+type PgStatement = { name: string; text: string };
+const pgStatements = new Map<string, PgStatement>();
+
+/** `?` placeholders as PostgreSQL's $1, $2 … (outside quoted strings), once per statement. */
+function pgStatement(sql: string): PgStatement {
+  let st = pgStatements.get(sql);
+  if (!st) {
+    let n = 0;
+    const text = sql.replace(/'(?:[^']|'')*'|\?/g, (m) => (m === '?' ? `$${++n}` : m));
+    st = { name: `kabinet_hot_${pgStatements.size + 1}`, text };
+    pgStatements.set(sql, st);
+  }
+  return st;
+}
+
+async function pgPrepared<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
+  const conn = (await db.client.acquireConnection()) as pg.PoolClient;
+  try {
+    const st = pgStatement(sql);
+    const result = await conn.query({ name: st.name, text: st.text, values: params });
+    return result.rows as T[];
+  } finally {
+    db.client.releaseConnection(conn);
+  }
+}
+
 /** SQLite's result codes that mean the disk or the file failed, not the code: full, read-only, I/O error, cannot open, corrupt. */
 const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)(_|$)/;
 
 /** True for an error of the storage under the database (the service is unavailable until an operator acts), e.g. a full disk. */
+/**
+ * PostgreSQL's (and the network's) equivalents: the server is out of disk or memory (class 53), shutting down or
+ * not accepting connections (57P01-57P03), a read-only server (25006: a standby after failover), the connection failed (class 08), an I/O error (58030) or corruption
+ * (XX001/XX002); the server cannot be reached at all; or no pooled connection came free in time (knex's timeout).
+ */
+const PG_STORAGE_CODES = /^(53\d\d\d|25006|57P0[123]|08\d\d\d|58030|XX00[12]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE)$/;
+
+/** True for an error of the storage under the database (the service is unavailable until an operator acts), e.g. a full disk. */
 export function isStorageError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STORAGE_CODES.test(code);
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  const code = e?.code;
+  if (typeof code === 'string' && (STORAGE_CODES.test(code) || PG_STORAGE_CODES.test(code))) return true;
+  if (e?.name === 'KnexTimeoutError') return true;
+  return typeof e?.message === 'string' && /^Connection terminated/.test(e.message);
 }
 
 /** The outcome of writeWithoutWaiting: 'busy' when another connection holds the write lock (not an error), 'skipped'
@@ -264,6 +367,7 @@ export type NoWaitWrite = 'ok' | 'busy' | 'skipped';
  * For /healthz's probe; storage errors (SQLITE_FULL, SQLITE_READONLY ...) are thrown.
  */
 export async function writeWithoutWaiting(db: Db, sql: string, params: unknown[]): Promise<NoWaitWrite> {
+  if (isPostgres(db)) return pgWriteWithoutWaiting(db, sql, params);
   const hot = await hotConnection(db);
   const conn = hot.conn;
   if (conn.inTransaction) return 'skipped';
@@ -287,11 +391,32 @@ export async function writeWithoutWaiting(db: Db, sql: string, params: unknown[]
   }
 }
 
+/** PostgreSQL: the statement in its own transaction with lock_timeout 50 ms (55P03 lock_not_available: 'busy'). */
+async function pgWriteWithoutWaiting(db: Db, sql: string, params: unknown[]): Promise<NoWaitWrite> {
+  const conn = (await db.client.acquireConnection()) as pg.PoolClient;
+  try {
+    await conn.query('begin');
+    try {
+      await conn.query(`set local lock_timeout = '50ms'`);
+      await conn.query(pgStatement(sql).text, params);
+      await conn.query('commit');
+      return 'ok';
+    } catch (err) {
+      await conn.query('rollback').catch(() => undefined);
+      if ((err as { code?: unknown }).code === '55P03') return 'busy';
+      throw err;
+    }
+  } finally {
+    db.client.releaseConnection(conn);
+  }
+}
+
 /**
  * One row read on the pool's connection at once, even while a transaction is open on it (it may then see that
  * transaction's uncommitted rows): for monitoring counts only, which must never wait behind a long transaction.
  */
 export async function peekGet<T>(db: Db, sql: string, params: unknown[]): Promise<T | undefined> {
+  if (isPostgres(db)) return (await pgPrepared<T>(db, sql, params))[0]; // readers never wait for writers there
   const hot = await hotConnection(db);
   return prepared(hot, sql).get(...params) as T | undefined;
 }

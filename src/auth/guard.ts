@@ -6,7 +6,8 @@
 //   network that already failed on the contract waits, and a network with no failures still gets its try. So an
 //   attack from many networks gets one guess per network per window, and the owner signs in from a clean network.
 // Networks: an IPv6 client counts by its /64 (src/web/clientNetwork.ts). Counters survive a restart.
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { databaseRateLimiter } from '../web/rateLimits';
 import type { AppContext } from '../context';
 import { networkOf } from '../web/clientNetwork';
 
@@ -22,10 +23,7 @@ export interface SignInGuard {
 export function createSignInGuard(ctx: AppContext): SignInGuard {
   const { login } = ctx.config;
   const limiter = (keyPrefix: string, points: number, blockDuration: number) =>
-    new RateLimiterSQLite({
-      storeClient: ctx.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true,
-      keyPrefix, points, duration: login.blockSeconds, blockDuration,
-    });
+    databaseRateLimiter(ctx.db, { keyPrefix, points, duration: login.blockSeconds, blockDuration });
   const byPair = limiter('login_contract_net', login.maxFailsPerContractNetwork, login.blockSeconds);
   const byNetwork = limiter('login_address', login.maxFailsPerAddress, login.blockSeconds);
   const byContract = limiter('login_contract', login.maxFailsPerContract, 0); // counted with penalty(): never refuses

@@ -17,7 +17,7 @@ export const findEntryByKey = (db: Db | Trx, key: string) =>
   db('ledger_entries').where({ idempotency_key: key }).first<{ id: number; contract_id: number; amount_kopecks: number } | undefined>();
 
 export const insertEntry = async (db: Db | Trx, e: LedgerEntryInput): Promise<number> => {
-  const [id] = await db('ledger_entries').insert(e);
+  const [{ id }] = await db('ledger_entries').insert(e).returning('id');
   return id as number;
 };
 

@@ -204,12 +204,12 @@ export function createOnlinePayments(ctx: AppContext, gateway: Gateway = createG
       const receipt = receiptFor(number, input.amountKopecks, input.contact, cfg.receipt);
       const key = input.key ?? `pay:${crypto.randomUUID()}`;
       const paymentId = await inTransaction(ctx.db, async (trx) => {
-        const [id] = await trx('payments').insert({
+        const [{ id }] = await trx('payments').insert({
           contract_id: input.contractId, amount_kopecks: input.amountKopecks, method: input.method ?? 'card', status: 'pending', ledger_entry_id: null,
           idempotency_key: key, created_at: ctx.clock.now().toISOString(), gateway: gateway.name, receipt_contact: input.contact,
           receipt: JSON.stringify(receipt), autopay_id: input.autopayId ?? null,
           save_payment_method: Boolean(input.savePaymentMethod), payment_method_id: input.paymentMethodId ?? null,
-        });
+        }).returning('id');
         if (input.withRow) await input.withRow(trx, id as number);
         return id as number;
       });

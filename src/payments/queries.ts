@@ -26,6 +26,6 @@ export const insertPayment = async (
   trx: Trx,
   row: { contract_id: number; amount_kopecks: number; method: string; status: string; ledger_entry_id: number | null; idempotency_key: string; created_at: string },
 ) => {
-  const [id] = await trx('payments').insert(row);
+  const [{ id }] = await trx('payments').insert(row).returning('id');
   return id as number;
 };

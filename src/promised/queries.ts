@@ -45,7 +45,7 @@ export const insertPromised = async (
   trx: Trx,
   row: { contract_id: number; amount_kopecks: number; taken_at: string; due_at: string; credit_entry_id: number },
 ): Promise<number> => {
-  const [id] = await trx('promised_payments').insert({ ...row, status: 'open', repaid_late: false });
+  const [{ id }] = await trx('promised_payments').insert({ ...row, status: 'open', repaid_late: false }).returning('id');
   return id as number;
 };
 

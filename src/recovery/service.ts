@@ -5,7 +5,8 @@
 // at most once per RECOVERY_CODE_INTERVAL_SECONDS and RECOVERY_CODES_PER_DAY a day per contract; per client address,
 // RECOVERY_FINDS_PER_ADDRESS_PER_HOUR searches and RECOVERY_CODES_PER_ADDRESS_PER_DAY codes (rate_limits, SQLite).
 import crypto from 'node:crypto';
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { databaseRateLimiter } from '../web/rateLimits';
 import { audit } from '../audit/service';
 import type { PasswordHasher } from '../auth/passwords';
 import type { AppContext } from '../context';
@@ -40,14 +41,14 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords: PasswordHasher) {
   const cfg = ctx.config.recovery;
   const limiter = (keyPrefix: string, points: number, duration: number) =>
-    new RateLimiterSQLite({ storeClient: ctx.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration });
+    databaseRateLimiter(ctx.db, { keyPrefix, points, duration });
   const findsByAddress = limiter('recovery_find_address', cfg.findsPerAddressPerHour, 3600);
   const codesByAddress = limiter('recovery_code_address', cfg.codesPerAddressPerDay, 86_400);
   const codeHash = (attemptId: number, phone: string, code: string) =>
     crypto.createHmac('sha256', ctx.config.passwordPepper).update(`recovery:${attemptId}:${phone}:${code}`).digest('hex');
   const now = () => ctx.clock.now();
 
-  async function consume(l: RateLimiterSQLite, key: string): Promise<number> {
+  async function consume(l: RateLimiterAbstract, key: string): Promise<number> {
     try {
       await l.consume(key);
       return 0;

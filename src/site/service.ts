@@ -1,6 +1,6 @@
 // The public site: the frame's contacts, «Контакты», «Тарифы», and the two things a visitor can leave:
 // a request to connect («Подключиться») and a question («Обратная связь»).
-import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { databaseRateLimiter } from '../web/rateLimits';
 import { audit } from '../audit/service';
 import type { AppContext } from '../context';
 import { networkOf } from '../web/clientNetwork';
@@ -14,10 +14,7 @@ const FRAME_TTL_MS = 5 * 60_000;
 
 export function createSiteService(ctx: AppContext) {
   let frameCache: { at: number; footerPhones: q.ContactPhoneRow[] } | null = null;
-  const publicForms = new RateLimiterSQLite({
-    storeClient: ctx.db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true,
-    keyPrefix: 'public_form', points: ctx.config.publicFormsPerHour, duration: 3600,
-  });
+  const publicForms = databaseRateLimiter(ctx.db, { keyPrefix: 'public_form', points: ctx.config.publicFormsPerHour, duration: 3600 });
 
   async function limitVisitor(ip: string) {
     try {

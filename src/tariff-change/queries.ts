@@ -105,7 +105,7 @@ export async function insertChange(
   trx: Trx,
   row: { contract_id: number; from_tariff_id: number; to_tariff_id: number; effective_day: string; status: ChangeStatus; created_at: string; settled_at: string | null; request_key: string },
 ): Promise<number> {
-  const [id] = await trx('tariff_changes').insert(row);
+  const [{ id }] = await trx('tariff_changes').insert(row).returning('id');
   return id as number;
 }
 

@@ -27,7 +27,7 @@ export const findById = (db: Db | Trx, id: number) => db('voluntary_blocks').whe
 export const findByRequestKey = (db: Db | Trx, contractId: number, key: string) => byContract(db, contractId).where({ request_key: key }).first<{ id: number } | undefined>('id');
 
 export const insertBlock = async (trx: Trx, row: { contract_id: number; from_day: string; to_day: string; created_at: string; request_key: string }): Promise<number> => {
-  const [id] = await trx('voluntary_blocks').insert({ ...row, status: 'scheduled' });
+  const [{ id }] = await trx('voluntary_blocks').insert({ ...row, status: 'scheduled' }).returning('id');
   return id as number;
 };
 

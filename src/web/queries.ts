@@ -1,5 +1,14 @@
 // The web layer's own table: sessions (read on every request by src/web/session.ts through hotGet; written by the store).
-import type { Db } from '../db';
+import { hotGet, type Db } from '../db';
+
+/** The session's data while it has not expired: one prepared statement on every request (src/db.ts hotGet). */
+export const readSession = (db: Db, sid: string, now: Date) =>
+  hotGet<{ sess: string | object }>(db, 'select sess from sessions where sid = ? and expired >= ?', [sid, now.toISOString()]);
+
+/** The contract a session is signed in to, in its own indexed column (the sessions page, «end all other sessions»). */
+export async function setSessionContract(db: Db, sid: string, contractId: number | null): Promise<void> {
+  await db('sessions').where({ sid }).update({ contract_id: contractId });
+}
 
 /** Removes sessions past their expiry; returns how many went. */
 export function deleteExpiredSessions(db: Db, nowIso: string): Promise<number> {

@@ -8,7 +8,8 @@ import session from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { Config } from '../config';
 import type { AppContext } from '../context';
-import { hotGet, type Db } from '../db';
+import type { Db } from '../db';
+import { readSession, setSessionContract } from './queries';
 import { renewCsrf } from './csrf';
 
 export const sessionCookieName = (config: Pick<Config, 'isProduction'>) => (config.isProduction ? '__Host-kabinet.sid' : 'kabinet.sid');
@@ -36,8 +37,9 @@ class SessionStore extends ConnectSessionKnexStore {
   // Read on every request: a prepared statement instead of knex (hotGet); writes stay with the library.
   override async get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): Promise<session.SessionData | null> {
     try {
-      const row = await hotGet<{ sess: string }>(this.db, 'select sess from sessions where sid = ? and expired >= ?', [sid, new Date().toISOString()]);
-      const data = row ? (JSON.parse(row.sess) as session.SessionData) : null;
+      const row = await readSession(this.db, sid, new Date());
+      // SQLite keeps the JSON as text; PostgreSQL's json column arrives parsed.
+      const data = row ? ((typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as session.SessionData) : null;
       callback(null, data);
       return data;
     } catch (err) {
@@ -51,7 +53,7 @@ class SessionStore extends ConnectSessionKnexStore {
   override async set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): Promise<void> {
     try {
       await super.set(sid, sess);
-      await this.db('sessions').where({ sid }).update({ contract_id: sess.passport?.user?.contractId ?? null });
+      await setSessionContract(this.db, sid, sess.passport?.user?.contractId ?? null);
       callback?.();
     } catch (err) {
       if (callback) callback(err);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
+import { onPostgres, openTestDb } from '../support/engine';
 import { makeContract } from '../support/factories';
 
 let t: TestApp;
@@ -210,23 +211,25 @@ describe('limits on sign-in attempts', () => {
     await limited.close();
   });
 
-  it('keeps the counters in SQLite, so a restart does not reset them', async () => {
+  it('keeps the counters in the database, so a restart does not reset them', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-'));
-    const file = path.join(dir, 'k.sqlite');
+    const shared = onPostgres() ? await openTestDb() : null; // PostgreSQL: a second database on the test server
+    const target = shared ? shared.url : path.join(dir, 'k.sqlite');
     const first = await makeTestApp({ LOGIN_MAX_FAILS_PER_CONTRACT_NETWORK: '2' });
     await first.close();
-    // the same database file, opened by two app instances one after the other
+    // the same database, opened by two app instances one after the other
     const { openDb, migrate } = await import('../../src/db');
-    const db1 = openDb(file);
+    const db1 = openDb(target);
     await migrate(db1);
     const ctx1 = { ...first.ctx, db: db1 };
     const c = await makeContract(ctx1);
     for (let i = 0; i < 2; i++) await postLogin(request.agent(createApp(ctx1)), { contract: c.number, password: 'нет' });
     await db1.destroy();
-    const db2 = openDb(file);
+    const db2 = openDb(target);
     const app2 = createApp({ ...first.ctx, db: db2 });
     expect((await postLogin(request.agent(app2), { contract: c.number, password: c.password })).status).toBe(429);
     await db2.destroy();
+    await shared?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -27,8 +27,8 @@ describe('the cabinet dashboard', () => {
 
   it('lists the extra services in force today with their fees', async () => {
     const c = await makeContract(t.ctx, { payments: [{ amount: 50000, at: '2026-11-20T05:00:00.000Z' }] });
-    const [ip] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP-адрес', monthly_fee_kopecks: 15000 });
-    const [box] = await t.ctx.db('services').insert({ code: 'box', name: 'Аренда ТВ-приставки', monthly_fee_kopecks: 10000 });
+    const [{ id: ip }] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP-адрес', monthly_fee_kopecks: 15000 }).returning('id');
+    const [{ id: box }] = await t.ctx.db('services').insert({ code: 'box', name: 'Аренда ТВ-приставки', monthly_fee_kopecks: 10000 }).returning('id');
     await t.ctx.db('contract_services').insert([
       { contract_id: c.id, service_id: ip, from_day: '2026-11-01' },
       { contract_id: c.id, service_id: box, from_day: '2026-12-01' }, // not yet

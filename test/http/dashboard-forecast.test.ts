@@ -31,7 +31,7 @@ describe('the dashboard forecast', () => {
 
   it('tells a blocked contract what opens it today (today\u2019s charge with services, which unblocking takes) apart from next month', async () => {
     const c = await makeContract(t.ctx, { fee: 30000, status: 'blocked' });
-    const [serviceId] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP', monthly_fee_kopecks: 15000 });
+    const [{ id: serviceId }] = await t.ctx.db('services').insert({ code: 'ip', name: 'Статический IP', monthly_fee_kopecks: 15000 }).returning('id');
     await t.ctx.db('contract_services').insert({ contract_id: c.id, service_id: serviceId, from_day: '2026-01-01' });
     const { agent } = await signIn(t.app, c.number, c.password);
     const res = await agent.get('/cabinet');

@@ -9,6 +9,7 @@ import { migrate, openDb } from '../../src/db';
 import { createHealthService } from '../../src/health/service';
 import { makeTestApp, type TestApp } from '../support/app';
 import { fillDisk, heartbeatFiller, makeReadOnly } from '../support/disk';
+import { itSqlite } from '../support/engine';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -54,7 +55,7 @@ describe('GET /healthz', () => {
     expect(await t.ctx.db('heartbeats').where({ name: 'health' }).first()).toMatchObject({ at: '2026-11-24T05:00:00.000Z' });
   });
 
-  it('answers 503 naming SQLITE_FULL when the disk is full', async () => {
+  itSqlite('answers 503 naming SQLITE_FULL when the disk is full', async () => {
     await healthyState();
     await fillDisk(t.ctx.db, [heartbeatFiller]);
     const res = await request(t.app).get('/healthz');
@@ -62,7 +63,7 @@ describe('GET /healthz', () => {
     expect(res.body).toMatchObject({ status: 'fail', checks: { database: { status: 'fail', error: 'SQLITE_FULL' }, scheduler: { status: 'ok' }, billing: { status: 'ok' } } });
   });
 
-  it('answers 503 naming SQLITE_READONLY when the database cannot be written', async () => {
+  itSqlite('answers 503 naming SQLITE_READONLY when the database cannot be written', async () => {
     await healthyState();
     await makeReadOnly(t.ctx.db);
     const res = await request(t.app).get('/healthz');
@@ -107,7 +108,7 @@ describe('GET /healthz', () => {
     expect((await request(t.app).get('/healthz')).body.checks.billing.status).toBe('behind');
   });
 
-  it('never waits for the write lock: another process holding it makes the probe "busy", not a failure', async () => {
+  itSqlite('never waits for the write lock: another process holding it makes the probe "busy", not a failure', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-health-'));
     const file = path.join(dir, 'k.sqlite');
     const db = openDb(file);

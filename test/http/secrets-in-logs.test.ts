@@ -9,7 +9,7 @@ import { createApp } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { AppContext } from '../../src/context';
-import { migrate, openDb } from '../../src/db';
+import { openTestDb } from '../support/engine';
 import { createLogger } from '../../src/logger';
 import { unsubscribeToken } from '../../src/notifications/subscriptions';
 import { csrfFrom, signIn } from '../support/app';
@@ -20,16 +20,18 @@ jest.setTimeout(30_000);
 let ctx: AppContext;
 let lines: string[];
 let dir: string;
+let closeDb: () => Promise<void>;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-logs-'));
   lines = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_FILE: ':memory:', BCRYPT_COST: '4', LOG_LEVEL: 'info', EMAIL_FILE: path.join(dir, 'email.jsonl'), SMS_FILE: path.join(dir, 'sms.jsonl') });
-  const db = openDb(':memory:');
-  await migrate(db);
+  const opened = await openTestDb();
+  const db = opened.db;
+  closeDb = opened.close;
   ctx = { config, db, clock: new ManualClock('2026-11-24T05:00:00.000Z'), logger: createLogger('info', sink) };
 });
-afterEach(() => ctx.db.destroy());
+afterEach(() => closeDb());
 
 describe('secrets in logs and the outbox', () => {
   it('logs request lines with the path only: no e-mail confirmation or unsubscribe token reaches the log', async () => {

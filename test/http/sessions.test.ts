@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { migrate, openDb } from '../../src/db';
+import { openTestDb } from '../support/engine';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 
@@ -178,9 +178,8 @@ describe('the production session cookie', () => {
       NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', TRUST_PROXY: 'loopback',
       BCRYPT_COST: '10', PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', SMS_DRIVER: 'file', EMAIL_DRIVER: 'file', LOG_LEVEL: 'silent',
     });
-    const db = openDb(':memory:');
+    const { db, close } = await openTestDb();
     try {
-      await migrate(db);
       const ctx = { config, db, clock: new ManualClock('2026-11-24T05:00:00.000Z'), logger: pino({ level: 'silent' }) };
       const c = await makeContract(ctx);
       const app = createApp(ctx);
@@ -200,7 +199,7 @@ describe('the production session cookie', () => {
       expect(sid).not.toMatch(/Domain=/i);
       expect(cookieOf(login, 'kabinet.sid')).toBeUndefined();
     } finally {
-      await db.destroy();
+      await close();
     }
   });
 });

@@ -3,6 +3,7 @@
 import request from 'supertest';
 import { makeTestApp, csrfFrom, signIn, type TestApp } from '../support/app';
 import { fillDisk, makeReadOnly, makeWritable, sessionFiller } from '../support/disk';
+import { describeSqlite } from '../support/engine';
 import { makeContract } from '../support/factories';
 
 jest.setTimeout(30_000);
@@ -24,7 +25,7 @@ function expectUnavailable(res: request.Response) {
   expect(res.text).not.toMatch(/SQLITE|Страница устарела/);
 }
 
-describe('a full disk', () => {
+describeSqlite('a full disk', () => {
   it('shows the sign-in form (it writes nothing: its csrf token needs no session), and answers the sign-in that must save a session with 503 and no session cookie', async () => {
     const c = await makeContract(t.ctx);
     await fillDisk(t.ctx.db, [sessionFiller]);
@@ -59,7 +60,7 @@ describe('a full disk', () => {
   });
 });
 
-describe('a read-only disk', () => {
+describeSqlite('a read-only disk', () => {
   it('answers sign-in with 503, signs nobody in, and the same form signs in once the disk is back', async () => {
     await makeContract(t.ctx, { number: '300001', password: 'correct horse' });
     const agent = request.agent(t.app);

@@ -1,4 +1,4 @@
-// A fresh app on an in-memory SQLite per suite, with a clock the test can move.
+// A fresh app on a fresh database per suite (in-memory SQLite, or a PostgreSQL database: test/support/engine.ts), with a clock the test can move.
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -6,18 +6,17 @@ import { createApp } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppContext } from '../../src/context';
-import { migrate, openDb } from '../../src/db';
+import { openTestDb } from './engine';
 
 export type TestApp = { app: Express; ctx: AppContext; clock: ManualClock; close: () => Promise<void> };
 
 export async function makeTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config: Config = loadConfig({ NODE_ENV: 'test', DATABASE_FILE: ':memory:', BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...env });
-  const db = openDb(':memory:');
-  await migrate(db);
+  const { db, close } = await openTestDb();
   const clock = new ManualClock('2026-11-24T05:00:00.000Z'); // 12:00 in Novokuznetsk
   const ctx: AppContext = { config, db, clock, logger: pino({ level: 'silent' }) };
   const app = createApp(ctx);
-  return { app, ctx, clock, close: () => db.destroy() };
+  return { app, ctx, clock, close };
 }
 
 /** The csrf token of a page the agent just fetched (hidden _csrf field). */

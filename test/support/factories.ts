@@ -8,16 +8,16 @@ const next = () => ++seq;
 
 export async function makeTown(ctx: AppContext, over: Partial<{ slug: string; name: string }> = {}) {
   const n = next();
-  const [id] = await ctx.db('towns').insert({ slug: over.slug ?? `town${n}`, name: over.name ?? `Город ${n}`, position: n });
+  const [{ id }] = await ctx.db('towns').insert({ slug: over.slug ?? `town${n}`, name: over.name ?? `Город ${n}`, position: n }).returning('id');
   return { id: id as number };
 }
 
 export async function makeTariff(ctx: AppContext, over: Partial<{ name: string; fee: number; segment: string; archived: boolean; townIds: number[] }> = {}) {
   const n = next();
-  const [id] = await ctx.db('tariffs').insert({
+  const [{ id }] = await ctx.db('tariffs').insert({
     code: `t${n}`, name: over.name ?? `Тариф ${n}`, segment: over.segment ?? 'flat', internet_mbps: 100,
     monthly_fee_kopecks: over.fee ?? 60000, archived: over.archived ?? false, position: n,
-  });
+  }).returning('id');
   for (const town_id of over.townIds ?? []) await ctx.db('tariff_towns').insert({ tariff_id: id, town_id });
   return { id: id as number };
 }
@@ -34,11 +34,11 @@ export async function makeContract(ctx: AppContext, over: ContractOver = {}) {
   const hasher = createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
   const now = ctx.clock.now().toISOString();
   const number = over.number ?? String(200000 + n);
-  const [id] = await ctx.db('contracts').insert({
+  const [{ id }] = await ctx.db('contracts').insert({
     number, name: over.name ?? `Абонент ${n}`, town_id: town.id, address: `ул. Тестовая, д. ${n}`, email: null,
     password_hash: await hasher.hash(over.password ?? 'correct horse'), status: over.status ?? 'active',
     tariff_id: tariff.id, balance_kopecks: 0, created_at: now, updated_at: now,
-  });
+  }).returning('id');
   for (const phone of over.phones ?? []) await ctx.db('contract_phones').insert({ contract_id: id, phone, created_at: now });
   let k = 0;
   for (const p of over.payments ?? []) {

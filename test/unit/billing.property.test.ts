@@ -55,7 +55,7 @@ import { checkBalance, pauseContract, postEntry, resumeAfterPause, type LedgerKi
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { AppContext } from '../../src/context';
-import { migrate, openDb } from '../../src/db';
+import { openTestDb } from '../support/engine';
 import { createJobs, type Jobs } from '../../src/jobs/service';
 import { addDays, addMonths, daysInMonth, dayOf, splitDay, startOfDay, type Day } from '../../src/lib/dates';
 import { promisedJobHandlers } from '../../src/promised/jobs';
@@ -92,7 +92,7 @@ type MTariff = { id: number; fee: number; archived: boolean; segment: string; in
 // The real side: a database, a clock, the engine and the services, and the jobs as the scheduler runs them.
 
 type Real = {
-  ctx: AppContext; clock: ManualClock; jobs: Jobs; townId: number;
+  ctx: AppContext; close: () => Promise<void>; clock: ManualClock; jobs: Jobs; townId: number;
   promised: PromisedService; tariffs: TariffChangeService; blocks: VoluntaryBlockService;
 };
 
@@ -100,13 +100,12 @@ async function openReal(start: number, pausedFee: number): Promise<Real> {
   const config = loadConfig({
     NODE_ENV: 'test', DATABASE_FILE: ':memory:', BCRYPT_COST: '4', LOG_LEVEL: 'silent', VOLUNTARY_BLOCK_DAILY_FEE_KOPECKS: String(pausedFee),
   });
-  const db = openDb(':memory:');
-  await migrate(db);
+  const { db, close } = await openTestDb();
   const clock = new ManualClock(new Date(start));
   const ctx: AppContext = { config, db, clock, logger: pino({ level: 'silent' }) };
   const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
   const town = await makeTown(ctx);
-  return { ctx, clock, jobs, townId: town.id, promised: createPromisedService(ctx), tariffs: createTariffChangeService(ctx), blocks: createVoluntaryBlockService(ctx) };
+  return { ctx, close, clock, jobs, townId: town.id, promised: createPromisedService(ctx), tariffs: createTariffChangeService(ctx), blocks: createVoluntaryBlockService(ctx) };
 }
 
 async function makeCatalog(r: Real, spec: CatalogSpec): Promise<MTariff[]> {
@@ -625,7 +624,7 @@ async function signContract(m: Model, r: Real, spec: ContractSpec): Promise<MCon
   const made = await makeContract(r.ctx, { fee: m.tariffs[tariff].fee });
   await r.ctx.db('contracts').where({ id: made.id }).update({ credit_limit_kopecks: spec.creditLimit, town_id: r.townId, tariff_id: m.tariffs[tariff].id });
   for (const fee of spec.services) {
-    const [serviceId] = await r.ctx.db('services').insert({ code: `s${made.id}-${++m.seq}`, name: 'Услуга', monthly_fee_kopecks: fee });
+    const [{ id: serviceId }] = await r.ctx.db('services').insert({ code: `s${made.id}-${++m.seq}`, name: 'Услуга', monthly_fee_kopecks: fee }).returning('id');
     await r.ctx.db('contract_services').insert({ contract_id: made.id, service_id: serviceId, from_day: '2000-01-01', to_day: null });
   }
   const c: MContract = {
@@ -1053,7 +1052,7 @@ describe('the billing engine under random months of payments, charge runs, promi
             await fc.asyncModelRun(() => Promise.resolve({ model, real }), cmds);
             countFullMonths(model);
           } finally {
-            await real.ctx.db.destroy();
+            await real.close();
           }
         },
       ),
@@ -1080,7 +1079,7 @@ describe('the billing engine under random months of payments, charge runs, promi
           const sum = await real.ctx.db('ledger_entries').where({ contract_id: c.id, kind: 'charge' }).whereBetween('period_from', [first, last]).sum({ s: 'amount_kopecks' }).first<{ s: number | null }>();
           expect(0 - Number(sum?.s ?? 0) + 0).toBe(total);
         } finally {
-          await real.ctx.db.destroy();
+          await real.close();
         }
       }),
       { numRuns: runs(15), seed: FC_SEED },

@@ -12,7 +12,8 @@ import { checkBalance, importHistory, postEntry, type LedgerKind } from '../../s
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { AppContext } from '../../src/context';
-import { inTransaction, migrate, openDb } from '../../src/db';
+import { inTransaction } from '../../src/db';
+import { openTestDb } from '../support/engine';
 import { addDays, startOfDay, type Day } from '../../src/lib/dates';
 import { makeContract } from '../support/factories';
 
@@ -49,10 +50,9 @@ async function check(s: Scenario): Promise<void> {
   const coverFrom = addDays(today, -s.coverFromBack);
   const coverTo = addDays(today, Math.max(-s.coverFromBack, s.coverToAhead));
   const clock = new ManualClock(at(addDays(coverFrom, -1), 600));
-  const db = openDb(':memory:');
+  const { db, close } = await openTestDb();
   const ctx: AppContext = { config: loadConfig({ NODE_ENV: 'test', DATABASE_FILE: ':memory:', BCRYPT_COST: '4', LOG_LEVEL: 'silent' }), db, clock, logger: pino({ level: 'silent' }) };
   try {
-    await migrate(db);
     const c = await makeContract(ctx, { fee: s.fee, payments: s.paidBefore ? [{ amount: s.paidBefore, at: clock.now().toISOString() }] : [] });
     // The charge written another way, and the status the balance gives (blocked below the limit of 0).
     await inTransaction(db, async (trx) => {
@@ -88,7 +88,7 @@ async function check(s: Scenario): Promise<void> {
     const b = await checkBalance(db, c.id);
     expect(b.cached).toBe(b.ledger);
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 

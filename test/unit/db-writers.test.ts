@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { inTransaction, openDb, type Db } from '../../src/db';
+import { describeSqlite, onPostgres } from '../support/engine';
 
 jest.setTimeout(30_000);
 
@@ -27,7 +28,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('transactions on SQLite', () => {
+describeSqlite('transactions on SQLite', () => {
   it('a transaction that reads then writes holds the write lock from its start, so another connection cannot slip a write in between', async () => {
     const other = new Database(file);
     other.pragma('busy_timeout = 0');

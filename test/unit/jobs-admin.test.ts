@@ -32,7 +32,7 @@ describe('jobs for staff', () => {
         calls++;
       },
     });
-    const [id] = await t.ctx.db('jobs').insert(job('b', 'failed', { attempts: 5, run_at: '2026-11-24T06:00:00.000Z', last_error: 'Error: down', finished_at: '2026-11-24T04:30:00.000Z' }));
+    const [{ id }] = await t.ctx.db('jobs').insert(job('b', 'failed', { attempts: 5, run_at: '2026-11-24T06:00:00.000Z', last_error: 'Error: down', finished_at: '2026-11-24T04:30:00.000Z' })).returning('id');
     expect(await retryFailedJob(t.ctx, id)).toEqual({ kind: 'queued' });
     expect(await t.ctx.db('jobs').where({ id }).first()).toMatchObject({ status: 'pending', attempts: 0, run_at: '2026-11-24T05:00:00.000Z', finished_at: null });
     expect(await jobs.runDue()).toEqual({ done: 1, failed: 0 });
@@ -40,8 +40,8 @@ describe('jobs for staff', () => {
   });
 
   it('leaves a job that is not failed alone, and says so', async () => {
-    const [done] = await t.ctx.db('jobs').insert(job('a', 'done', { finished_at: '2026-11-24T04:00:01.000Z' }));
-    const [queued] = await t.ctx.db('jobs').insert(job('c', 'pending', { run_at: '2026-11-25T00:00:00.000Z' }));
+    const [{ id: done }] = await t.ctx.db('jobs').insert(job('a', 'done', { finished_at: '2026-11-24T04:00:01.000Z' })).returning('id');
+    const [{ id: queued }] = await t.ctx.db('jobs').insert(job('c', 'pending', { run_at: '2026-11-25T00:00:00.000Z' })).returning('id');
     const before = await t.ctx.db('jobs').orderBy('id');
     expect(await retryFailedJob(t.ctx, done)).toEqual({ kind: 'not-failed', state: 'done' });
     expect(await retryFailedJob(t.ctx, queued)).toEqual({ kind: 'not-failed', state: 'queued' });

@@ -1,0 +1,70 @@
+// Which engine the suite runs on (KABINET_TEST_ENGINE=postgres, else SQLite), and a fresh migrated database per
+// suite on it: SQLite in memory; PostgreSQL a copy of the template database globalSetup migrated.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate, openDb, type Db } from '../../src/db';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { withDatabase } = require('./postgres');
+
+export const TEMPLATE_DATABASE = 'kabinet_test_template';
+
+export const testEngine = (): 'sqlite' | 'postgres' => (process.env.KABINET_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite');
+export const onPostgres = () => testEngine() === 'postgres';
+
+/** `describe` on SQLite only: for what is about SQLite itself (its file, its writer lock). */
+export const describeSqlite = (name: string, fn: () => void) => (onPostgres() ? describe.skip : describe)(name, fn);
+/** `it` on SQLite only. */
+export const itSqlite = (name: string, fn: () => Promise<void>, timeout?: number) => (onPostgres() ? it.skip : it)(name, fn, timeout);
+/** `describe` on PostgreSQL only. */
+export const describePostgres = (name: string, fn: () => void) => (onPostgres() ? describe : describe.skip)(name, fn);
+
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+type Pool = { numUsed(): number; numPendingAcquires(): number; numPendingCreates(): number };
+
+/**
+ * Waits (5 s at most) until no query holds or waits for a pooled connection: an app starts work of its own when it
+ * is made (the session store checks its table), and destroying the pool under it fails that work.
+ */
+async function quiet(db: Db): Promise<void> {
+  const pool = (db.client as { pool?: Pool }).pool;
+  const deadline = Date.now() + 5_000;
+  while (pool && pool.numUsed() + pool.numPendingAcquires() + pool.numPendingCreates() > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export type TestDb = { db: Db; url: string; close: () => Promise<void> };
+
+/** A fresh, migrated, empty database on the suite's engine. `url` is what DATABASE_URL/DATABASE_FILE would be. */
+export async function openTestDb(): Promise<TestDb> {
+  if (!onPostgres()) {
+    const db = openDb(':memory:');
+    await migrate(db);
+    return { db, url: ':memory:', close: () => db.destroy() };
+  }
+  const admin = process.env.KABINET_TEST_DATABASE_URL;
+  if (!admin) throw new Error('KABINET_TEST_ENGINE=postgres but no KABINET_TEST_DATABASE_URL: run through jest (test/support/globalSetup.ts starts a cluster)');
+  const name = `kabinet_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(admin, `create database ${name} template ${TEMPLATE_DATABASE}`);
+  const url: string = withDatabase(admin, name);
+  const db = openDb(url, { poolMax: 20 });
+  return {
+    db,
+    url,
+    close: async () => {
+      await quiet(db);
+      await db.destroy();
+      await adminQuery(admin, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
