@@ -2,12 +2,13 @@
 // is charged its tariff's and services' share of that day, once. The whole day is one transaction: a crash in
 // the middle leaves nothing of it, and the next start runs it again. Days missed while the process was down are
 // caught up in order. Two processes cannot charge a day twice: the day's row in charge_days and every charge's
-// idempotency key are written in the same transaction, and SQLite lets one writer in at a time.
+// idempotency key are written in the same transaction, and SQLite lets one writer in at a time (PostgreSQL: the
+// day's row is claimed first and the contracts are locked, see chargeDayPostgres).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import { inTransaction, type Db, type Trx } from '../db';
+import { inTransaction, isPostgres, rawRows, type Db, type Trx } from '../db';
 import { addDays, daysInMonth, splitDay, startOfDay, type Day } from '../lib/dates';
 import { chargeForDays } from './forecast';
 import { isChargeDayDone, lastChargeDay, markChargeDay } from './queries';
@@ -17,20 +18,26 @@ export type ChargeRunResult = { day: Day; alreadyDone: boolean; contractsCharged
 export const chargeKey = (contractId: number, day: Day) => `charge:${contractId}:${day}`;
 
 /**
+ * Which contracts the day charges, with what their charge depends on. Positional parameters: day, day, dayEnd,
+ * pausedFee, day, day. Portable SQL: SQLite runs it as is; PostgreSQL adds FOR UPDATE OF c (see chargeDayPostgres).
+ */
+const CANDIDATES_SQL = `select c.id, c.status, c.balance_kopecks, c.credit_limit_kopecks, t.monthly_fee_kopecks as fee,
+     (select coalesce(sum(s.monthly_fee_kopecks), 0) from contract_services cs join services s on s.id = cs.service_id
+       where cs.contract_id = c.id and cs.from_day <= ? and (cs.to_day is null or cs.to_day >= ?)) as services_fee
+   from contracts c join tariffs t on t.id = c.tariff_id
+   where c.created_at < ? and (c.status = 'active' or (c.status = 'paused' and ? > 0))
+     -- a day some charge already covers (an unblocking's, the seed's monthly one, an import) is not taken again
+     and not exists (select 1 from ledger_entries l where l.contract_id = c.id and l.kind = 'charge' and l.period_to >= ? and l.period_from <= ?)`;
+
+const candidateParams = (day: Day, dayEnd: string, pausedFee: number) => [day, day, dayEnd, pausedFee, day, day];
+
+/**
  * Raw prepared statements inside the run's transaction: 100 000 contracts a day must take seconds, and knex
  * builds a query object per row. The SQL is plain and portable; only the loop is here rather than in knex.
  */
 function runStatements(conn: Database) {
   return {
-    candidates: conn.prepare(
-      `select c.id, c.status, c.balance_kopecks, c.credit_limit_kopecks, t.monthly_fee_kopecks as fee,
-         (select coalesce(sum(s.monthly_fee_kopecks), 0) from contract_services cs join services s on s.id = cs.service_id
-           where cs.contract_id = c.id and cs.from_day <= @day and (cs.to_day is null or cs.to_day >= @day)) as services_fee
-       from contracts c join tariffs t on t.id = c.tariff_id
-       where c.created_at < @dayEnd and (c.status = 'active' or (c.status = 'paused' and @pausedFee > 0))
-         -- a day some charge already covers (an unblocking's, the seed's monthly one, an import) is not taken again
-         and not exists (select 1 from ledger_entries l where l.contract_id = c.id and l.kind = 'charge' and l.period_to >= @day and l.period_from <= @day)`,
-    ),
+    candidates: conn.prepare(CANDIDATES_SQL),
     insertCharge: conn.prepare(
       `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
        values (?, 'charge', ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
@@ -47,28 +54,41 @@ type Candidate = { id: number; status: string; balance_kopecks: number; credit_l
 
 type DayOptions = { timeZone: string; now: Date; pausedDailyFeeKopecks: number };
 
-/** The rows of one day on a raw connection, inside a transaction the caller holds (knex's or the worker's). */
-export function chargeDayRows(conn: Database, day: Day, o: DayOptions): Omit<ChargeRunResult, 'day' | 'alreadyDone'> {
-  const st = runStatements(conn);
+/** What the day charges one contract, and whether the charge takes it below its limit (the rule, on both engines). */
+type Planned = { contractId: number; amount: number; description: string; blocks: boolean };
+
+function dayPlanner(day: Day, o: DayOptions) {
   const [y, m, d] = splitDay(day);
   const dim = daysInMonth(y, m);
+  return (c: Candidate): Planned | null => {
+    const paused = c.status === 'paused';
+    const amount = paused ? o.pausedDailyFeeKopecks : chargeForDays(c.fee, dim, d, d) + chargeForDays(c.services_fee, dim, d, d);
+    if (amount <= 0) return null;
+    const description = paused ? 'Добровольная блокировка: плата за день' : 'Абонентская плата за день';
+    return { contractId: c.id, amount, description, blocks: !paused && c.balance_kopecks - amount < -c.credit_limit_kopecks };
+  };
+}
+
+const dayEndOf = (day: Day, timeZone: string) => startOfDay(addDays(day, 1), timeZone).toISOString();
+
+/** The rows of one day on a raw SQLite connection, inside a transaction the caller holds (knex's or the worker's). */
+export function chargeDayRows(conn: Database, day: Day, o: DayOptions): Omit<ChargeRunResult, 'day' | 'alreadyDone'> {
+  const st = runStatements(conn);
+  const plan = dayPlanner(day, o);
   const at = o.now.toISOString();
-  const dayEnd = startOfDay(addDays(day, 1), o.timeZone).toISOString();
   let contractsCharged = 0;
   let totalKopecks = 0;
   let blocked = 0;
   // all(), not iterate(): the connection cannot run the inserts while an iterator holds it.
-  for (const c of st.candidates.all({ day, dayEnd, pausedFee: o.pausedDailyFeeKopecks }) as Candidate[]) {
-    const paused = c.status === 'paused';
-    const amount = paused ? o.pausedDailyFeeKopecks : chargeForDays(c.fee, dim, d, d) + chargeForDays(c.services_fee, dim, d, d);
-    if (amount <= 0) continue;
-    const description = paused ? 'Добровольная блокировка: плата за день' : 'Абонентская плата за день';
-    const r = st.insertCharge.run(c.id, -amount, description, day, day, chargeKey(c.id, day), at);
+  for (const c of st.candidates.all(...candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks)) as Candidate[]) {
+    const p = plan(c);
+    if (!p) continue;
+    const r = st.insertCharge.run(c.id, -p.amount, p.description, day, day, chargeKey(c.id, day), at);
     if (r.changes === 0) continue; // the same key: charged already (the check above makes this a safety net)
-    st.addBalance.run(-amount, at, c.id);
+    st.addBalance.run(-p.amount, at, c.id);
     contractsCharged++;
-    totalKopecks += amount;
-    if (!paused && c.balance_kopecks - amount < -c.credit_limit_kopecks) {
+    totalKopecks += p.amount;
+    if (p.blocks) {
       st.block.run(at, c.id);
       st.statusChange.run(c.id, Number(r.lastInsertRowid), at);
       blocked++;
@@ -87,9 +107,67 @@ export function chargeDayOnConnection(conn: Database, day: Day, o: DayOptions): 
   }).immediate();
 }
 
+/** Rows per statement when PostgreSQL writes a day's charges (one JSON parameter each). */
+const PG_BATCH = 10_000;
+
+/**
+ * PostgreSQL's version of the day, inside the caller's transaction. Several processes may run it at once: the
+ * day's charge_days row is claimed first (INSERT … ON CONFLICT DO NOTHING: a second transaction waits for the
+ * first's commit, then finds the day done), and the candidates are read FOR UPDATE OF c, so a promised payment or a
+ * payment on a contract waits for the day's charge and then sees the new balance (and the day's charge waits for
+ * them). The same rule (dayPlanner) decides each contract's charge as on SQLite; the writes go in batches of
+ * JSON rows (one round trip per 10 000 contracts, not three per contract).
+ */
+async function chargeDayPostgres(trx: Trx, day: Day, o: DayOptions): Promise<ChargeRunResult> {
+  const at = o.now.toISOString();
+  const claimed = await rawRows(trx, 'insert into charge_days (day, contracts_charged, total_kopecks, finished_at) values (?, 0, 0, ?) on conflict (day) do nothing returning day', [day, at]);
+  if (claimed.length === 0) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
+  const candidates = await rawRows<Candidate>(trx, `${CANDIDATES_SQL} order by c.id for update of c`, candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks));
+  const plan = dayPlanner(day, o);
+  const planned = candidates.map(plan).filter((p): p is Planned => p !== null);
+  let contractsCharged = 0;
+  let totalKopecks = 0;
+  let blocked = 0;
+  for (let i = 0; i < planned.length; i += PG_BATCH) {
+    const batch = planned.slice(i, i + PG_BATCH);
+    const byContract = new Map(batch.map((p) => [p.contractId, p]));
+    const entries = batch.map((p) => ({ contract_id: p.contractId, amount: -p.amount, description: p.description, key: chargeKey(p.contractId, day) }));
+    const inserted = await rawRows<{ id: number; contract_id: number }>(
+      trx,
+      `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
+       select u.contract_id, 'charge', u.amount, u.description, ?, ?, u.key, ?
+         from json_to_recordset(?::json) as u(contract_id integer, amount integer, description text, key text)
+       on conflict (idempotency_key) do nothing returning id, contract_id`,
+      [day, day, at, JSON.stringify(entries)],
+    );
+    const charged = inserted.map((e) => ({ ...byContract.get(e.contract_id)!, entryId: e.id }));
+    await trx.raw(
+      `update contracts c set balance_kopecks = c.balance_kopecks - u.amount, updated_at = ?,
+         status = case when u.blocks then 'blocked' else c.status end
+       from json_to_recordset(?::json) as u(id integer, amount integer, blocks boolean) where c.id = u.id`,
+      [at, JSON.stringify(charged.map((p) => ({ id: p.contractId, amount: p.amount, blocks: p.blocks })))],
+    );
+    const blocks = charged.filter((p) => p.blocks);
+    if (blocks.length > 0) {
+      await trx.raw(
+        `insert into contract_status_changes (contract_id, from_status, to_status, cause, ledger_entry_id, at)
+         select u.contract_id, 'active', 'blocked', 'balance_below_limit', u.entry_id, ?
+           from json_to_recordset(?::json) as u(contract_id integer, entry_id integer)`,
+        [at, JSON.stringify(blocks.map((p) => ({ contract_id: p.contractId, entry_id: p.entryId })))],
+      );
+    }
+    contractsCharged += charged.length;
+    totalKopecks += charged.reduce((sum, p) => sum + p.amount, 0);
+    blocked += blocks.length;
+  }
+  await trx('charge_days').where({ day }).update({ contracts_charged: contractsCharged, total_kopecks: totalKopecks, finished_at: at });
+  return { day, alreadyDone: false, contractsCharged, totalKopecks, blocked };
+}
+
 /** Charges one provider day for every contract, on the app's own connection; does nothing for a day already done. */
 export async function runChargeDay(db: Db, day: Day, o: DayOptions): Promise<ChargeRunResult> {
   return inTransaction(db, async (trx: Trx) => {
+    if (isPostgres(trx)) return chargeDayPostgres(trx, day, o);
     if (await isChargeDayDone(trx, day)) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
     const conn = (await trx.client.acquireConnection()) as Database;
     const r = chargeDayRows(conn, day, o);
@@ -130,7 +208,7 @@ const WORKER_FILE = path.join(__dirname, 'chargeWorker.js');
 export async function runChargeDaysThrough(db: Db, through: Day, o: ThroughOptions): Promise<ChargeRunResult[]> {
   const last = await lastChargeDay(db);
   const results: ChargeRunResult[] = [];
-  const useWorker = Boolean(o.file && o.file !== ':memory:' && fs.existsSync(WORKER_FILE));
+  const useWorker = Boolean(!isPostgres(db) && o.file && o.file !== ':memory:' && fs.existsSync(WORKER_FILE));
   const worker = useWorker ? startChargeWorker(o.file!) : null;
   try {
     for (let day = last ? addDays(last, 1) : through; day <= through; day = addDays(day, 1)) {

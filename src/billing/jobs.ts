@@ -24,7 +24,7 @@ export function billingJobHandlers(ctx: AppContext): Record<string, JobHandler> 
 export function chargeThrough(ctx: AppContext, day: Day, onDay?: (r: ChargeRunResult) => void) {
   return runChargeDaysThrough(ctx.db, day, {
     timeZone: ctx.config.timeZone, now: () => ctx.clock.now(), pausedDailyFeeKopecks: ctx.config.billing.voluntaryBlock.dailyFeeKopecks,
-    file: ctx.config.databaseFile, onDay,
+    file: ctx.config.databaseUrl ? undefined : ctx.config.databaseFile, onDay,
   });
 }
 
