@@ -40,3 +40,22 @@ export const jobById = (db: Db, id: number) => db('jobs').where({ id }).first<Jo
 /** A failed job due again now, with its attempts from zero (its last error is kept until the next try). */
 export const requeueFailedJob = (db: Db, id: number, now: string) =>
   db('jobs').where({ id, status: 'failed' }).update({ status: 'pending', attempts: 0, run_at: now, finished_at: null });
+
+/** The heartbeats row that says which process runs the scheduler's turn (SQLite: see src/jobs/turns.ts). */
+export const SCHEDULER_TURN = 'scheduler-turn';
+
+/**
+ * Takes the scheduler's turn for `holder` until `until`, if nobody else holds it or their hold has lapsed (a process
+ * that died). SQLite: inside a BEGIN IMMEDIATE transaction, so two processes cannot both read "free".
+ */
+export async function takeSchedulerTurn(trx: Db, holder: string, now: string, until: string): Promise<boolean> {
+  const row = await trx('heartbeats').where({ name: SCHEDULER_TURN }).first<{ at: string; detail: string | null } | undefined>('at', 'detail');
+  if (row && row.detail !== holder && row.at > now) return false;
+  await trx('heartbeats').insert({ name: SCHEDULER_TURN, at: until, detail: holder }).onConflict('name').merge(['at', 'detail']);
+  return true;
+}
+
+/** Gives the turn back (only if this holder still has it). */
+export async function releaseSchedulerTurn(db: Db, holder: string): Promise<void> {
+  await db('heartbeats').where({ name: SCHEDULER_TURN, detail: holder }).del();
+}

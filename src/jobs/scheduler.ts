@@ -9,6 +9,7 @@ import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { recordSchedulerTick } from './queries';
 import { createJobs } from './service';
+import { schedulerTurns } from './turns';
 import { createOutbox } from '../outbox/service';
 import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
 import { deleteExpiredSessions } from '../web/queries';
@@ -31,22 +32,40 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
   // The tick's time in the database (heartbeats), for /healthz in this process or another one.
   const beat = (since: string | null) =>
     recordSchedulerTick(ctx.db, ctx.clock.now().toISOString(), since).catch((err: unknown) => ctx.logger.error({ err }, 'scheduler: heartbeat not written'));
+  // One process at a time runs the turn (src/jobs/turns.ts); the others skip the minute.
+  const turns = schedulerTurns(ctx);
   const tick = () => {
     if (running) {
       void beat(runningSince); // a long run (catching up days) is still going: alive, and busy since then
+      turns.renew().catch((err: unknown) => ctx.logger.error({ err }, 'scheduler: turn not renewed'));
       return;
     }
     runningSince = ctx.clock.now().toISOString();
     running = (async () => {
-      await beat(null);
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (err) {
-          ctx.logger.error({ err, step: name }, 'scheduler tick step failed');
-        }
+      let mine = false;
+      try {
+        mine = await turns.take();
+      } catch (err) {
+        ctx.logger.error({ err }, 'scheduler: cannot take the turn');
       }
-      running = null;
+      if (!mine) {
+        ctx.logger.debug('scheduler: another process has the turn, skipping this minute');
+        running = null;
+        return;
+      }
+      try {
+        await beat(null);
+        for (const [name, step] of steps) {
+          try {
+            await step();
+          } catch (err) {
+            ctx.logger.error({ err, step: name }, 'scheduler tick step failed');
+          }
+        }
+      } finally {
+        await turns.release().catch((err: unknown) => ctx.logger.error({ err }, 'scheduler: turn not released'));
+        running = null;
+      }
     })();
   };
   const cron = new Cron('0 * * * * *', { timezone: ctx.config.timeZone, protect: true }, tick);
