@@ -40,6 +40,8 @@ const schema = z
       .refine((v) => { try { const u = new URL(v); return u.hostname !== '' && u.pathname.length > 1; } catch { return false; } }, 'is not a valid URL: postgres://user:password@host:5432/database')
       .optional(),
     DATABASE_POOL_MAX: int(1, 200, 10),
+    // node:cluster web workers on the same port and database (src/server.ts); 1: one process, no cluster
+    WEB_CONCURRENCY: int(1, 64, 1),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PASSWORD_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
     BCRYPT_COST: int(4, 15, 12),
@@ -170,6 +172,8 @@ export type Config = {
   /** What openDb opens: the URL, or the SQLite file. */
   database: string;
   databasePoolMax: number;
+  /** How many web worker processes npm start runs (node:cluster); the scheduler runs in the first. */
+  webConcurrency: number;
   sessionSecret: string;
   passwordPepper: string;
   bcryptCost: number;
@@ -282,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     database: c.DATABASE_URL ?? c.DATABASE_FILE,
     databasePoolMax: c.DATABASE_POOL_MAX,
+    webConcurrency: c.WEB_CONCURRENCY,
     sessionSecret: c.SESSION_SECRET ?? DEV_SECRET,
     passwordPepper: c.PASSWORD_PEPPER ?? DEV_SECRET,
     bcryptCost: c.BCRYPT_COST,
