@@ -2,7 +2,7 @@
 // subscriber 100001 / centra2026 and the staff account admin / admin-demo-2026. All in one transaction:
 // a kill in the middle leaves an empty database, and the next start seeds it again.
 import { importHistory } from '../src/billing/service';
-import { inTransaction, type Db, type Trx } from '../src/db';
+import { inTransaction, syncIdSequences, type Db, type Trx } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
 import { BANK_DETAILS, CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
@@ -24,6 +24,7 @@ export async function seedProvider(trx: Trx): Promise<void> {
   await trx('tariffs').insert(TARIFFS.map(({ towns: _towns, ...t }, i) => ({ ...t, position: i + 1 })));
   await trx('tariff_towns').insert(TARIFFS.flatMap((t) => t.towns.map((town_id) => ({ tariff_id: t.id, town_id }))));
   await trx('services').insert(SERVICES);
+  await syncIdSequences(trx, ['towns', 'tariffs', 'services']); // inserted with their ids: PostgreSQL's sequences follow
 }
 
 export type SeedOptions = { today: Day; timeZone: string; now: Date; hashPassword: (p: string) => Promise<string>; contracts?: number; months?: number };

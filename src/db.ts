@@ -160,6 +160,18 @@ export async function rawRows<T>(db: Db | Trx, sql: string, bindings: readonly K
   return Array.isArray(result) ? result : result.rows;
 }
 
+/**
+ * After rows were inserted with their ids given (a seed's fixed towns and tariffs, a copy from SQLite), PostgreSQL's
+ * id sequences are moved past the largest id, so that the next insert without an id does not collide. SQLite
+ * needs nothing (its next id is max(id) + 1).
+ */
+export async function syncIdSequences(db: Db | Trx, tables: readonly string[]): Promise<void> {
+  if (!isPostgres(db)) return;
+  for (const table of tables) {
+    await db.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ??), 0) + 1, false)`, [table, table]);
+  }
+}
+
 /** The database file cannot be opened (or written at start): the message is one line naming the file. */
 export class DatabaseOpenError extends Error {}
 

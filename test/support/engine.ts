@@ -68,3 +68,22 @@ export async function openTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * Makes writes fail on purpose (a crash in the middle, a disk error), on either engine: a trigger on `table` that
+ * aborts an `event` ('insert' | 'update') of a row when `when` holds (SQL over `new`, subqueries allowed) with
+ * `message`. dropFailure(db, name, table) removes it.
+ */
+export async function failWrites(db: Db, o: { name: string; table: string; event: 'insert' | 'update'; when: string; message: string }): Promise<void> {
+  if (!onPostgres()) {
+    await db.raw(`create trigger ${o.name} before ${o.event} on ${o.table} when ${o.when} begin select raise(abort, '${o.message}'); end`);
+    return;
+  }
+  await db.raw(`create function ${o.name}_fn() returns trigger language plpgsql as $$
+    begin if ${o.when} then raise exception '${o.message}'; end if; return new; end $$`);
+  await db.raw(`create trigger ${o.name} before ${o.event} on ${o.table} for each row execute function ${o.name}_fn()`);
+}
+
+export async function dropFailure(db: Db, name: string, table: string): Promise<void> {
+  await db.raw(onPostgres() ? `drop trigger ${name} on ${table}` : `drop trigger ${name}`);
+}

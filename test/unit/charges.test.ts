@@ -1,4 +1,5 @@
 import { runChargeDay, runChargeDaysThrough } from '../../src/billing/charges';
+import { dropFailure, failWrites } from '../support/engine';
 import { chargeForDays } from '../../src/billing/forecast';
 import { checkBalance, postEntry } from '../../src/billing/service';
 import { failureOf, makeTestApp, type TestApp } from '../support/app';
@@ -102,11 +103,11 @@ describe('the daily charge run', () => {
   it('leaves nothing of a day that failed in the middle, and charges it whole on the next run', async () => {
     const a = await makeContract(t.ctx, { payments: [{ amount: 100000, at: '2026-11-01T05:00:00.000Z' }] });
     const b = await makeContract(t.ctx, { payments: [{ amount: 100000, at: '2026-11-01T05:00:00.000Z' }] });
-    await t.ctx.db.raw(`create trigger crash before insert on ledger_entries when new.contract_id = ${b.id} begin select raise(abort, 'crash'); end`);
+    await failWrites(t.ctx.db, { name: 'crash', table: 'ledger_entries', event: 'insert', when: `new.contract_id = ${b.id}`, message: 'crash' });
     expect(await failureOf(run('2026-11-24'))).toMatch(/crash/);
     expect(await charges(a.id)).toEqual([]);
     expect(await t.ctx.db('charge_days').count({ n: '*' }).first()).toEqual({ n: 0 });
-    await t.ctx.db.raw('drop trigger crash');
+    await dropFailure(t.ctx.db, 'crash', 'ledger_entries');
     expect((await run('2026-11-24')).contractsCharged).toBe(2);
     for (const id of [a.id, b.id]) expect(await checkBalance(t.ctx.db, id)).toEqual({ cached: 100000 - 2000, ledger: 100000 - 2000 });
   });

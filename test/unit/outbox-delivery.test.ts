@@ -1,6 +1,7 @@
 // The outbox worker against review findings: a message the gateway accepted is never queued again, a send cannot
 // outlive its lease and the result is written under that lease only, one-time codes expire and are not re-queued,
 // and a dead SMS gateway neither holds up e-mail nor walks the whole batch.
+import { failWrites } from '../support/engine';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ const errors = () => {
 describe('once the gateway has accepted a message', () => {
   it('never queues it again when marking it sent fails: retried, then logged loudly and left leased', async () => {
     const seen = errors();
-    await t.ctx.db.raw(`create trigger no_sent before update on outbox when new.state = 'sent' begin select raise(abort, 'disk I/O error'); end`);
+    await failWrites(t.ctx.db, { name: 'no_sent', table: 'outbox', event: 'update', when: `new.state = 'sent'`, message: 'disk I/O error' });
     const sent: OutMessage[] = [];
     const outbox = createOutbox(t.ctx, { sms: recorder(sent), email: recorder(sent) });
     await sms('Плановые работы');
@@ -45,7 +46,7 @@ describe('once the gateway has accepted a message', () => {
   it('marks it sent when the update fails only once', async () => {
     await t.ctx.db.raw(`create table fail_once (n integer)`);
     await t.ctx.db.raw(`insert into fail_once values (1)`);
-    await t.ctx.db.raw(`create trigger once before update on outbox when new.state = 'sent' and (select count(*) from fail_once) > 0 begin select raise(abort, 'busy'); end`);
+    await failWrites(t.ctx.db, { name: 'once', table: 'outbox', event: 'update', when: `new.state = 'sent' and (select count(*) from fail_once) > 0`, message: 'busy' });
     const seen = errors();
     const sent: OutMessage[] = [];
     const outbox = createOutbox(t.ctx, { sms: recorder(sent), email: recorder(sent) });
