@@ -36,7 +36,7 @@ const schema = z
     ALLOW_PUBLIC_HOST: bool(false),
     DATABASE_FILE: z.string().min(1).default('data/kabinet.sqlite'),
     // PostgreSQL instead of the SQLite file: postgres://user:password@host:5432/database (src/db.ts)
-    DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://kabinet:secret@127.0.0.1:5432/kabinet')
+    DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@127.0.0.1:5432/kabinet')
       .refine((v) => { try { const u = new URL(v); return u.hostname !== '' && u.pathname.length > 1; } catch { return false; } }, 'is not a valid URL: postgres://user:password@host:5432/database')
       .optional(),
     DATABASE_POOL_MAX: int(1, 200, 10),

@@ -8,6 +8,9 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+/** The test cluster's password for the user kabinet (a throwaway cluster on 127.0.0.1 only). */
+const PASSWORD = 'kabinet-test';
+
 /** The folder with initdb and pg_ctl: KABINET_PG_BIN, pg_config --bindir, or Debian's newest /usr/lib/postgresql/N/bin. */
 function pgBinDir() {
   const candidates = [];
@@ -62,7 +65,11 @@ async function startCluster() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-pg-'));
   if (owner) fs.chownSync(dir, owner.uid, owner.gid);
   const data = path.join(dir, 'data');
-  run(path.join(bin, 'initdb'), ['-D', data, '-U', 'kabinet', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'], owner);
+  // A password over TCP, as in production (the tests of a wrong password need one); trust on the local socket.
+  const pwfile = path.join(dir, 'pw');
+  fs.writeFileSync(pwfile, `${PASSWORD}\n`);
+  if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
+  run(path.join(bin, 'initdb'), ['-D', data, '-U', 'kabinet', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'], owner);
   const port = await freePort();
   // Durability off: a test cluster that crashes is thrown away anyway, and fsync on a busy CI disk costs minutes.
   const options = [
@@ -77,7 +84,7 @@ async function startCluster() {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
-  return { url: `postgres://kabinet@127.0.0.1:${port}/postgres`, stop, dir };
+  return { url: `postgres://kabinet:${PASSWORD}@127.0.0.1:${port}/postgres`, stop, dir };
 }
 
 /** The URL of another database on the same server. */
