@@ -84,8 +84,11 @@ export type RunningApp = { baseURL: string; databaseFile: string; stop: () => Pr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts dist/src/server.js (built before the suite) on a free port with a new demo database; waits for /healthz. */
-export async function startApp(timeoutMs = 60_000): Promise<RunningApp> {
+/**
+ * Starts dist/src/server.js (built before the suite) on a free port with a new demo database; waits for /healthz.
+ * With databaseUrl: on that (empty) PostgreSQL database instead of a new SQLite file.
+ */
+export async function startApp(timeoutMs = 60_000, o: { databaseUrl?: string } = {}): Promise<RunningApp> {
   const root = path.resolve(__dirname, '..', '..');
   const entry = path.join(root, 'dist', 'src', 'server.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run "node scripts/build.js" (npm run test:e2e does) first.`);
@@ -101,6 +104,7 @@ export async function startApp(timeoutMs = 60_000): Promise<RunningApp> {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_FILE: databaseFile,
+      ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',
