@@ -1,5 +1,12 @@
-// The knex instance over one SQLite file (better-sqlite3). SQLite-only settings live here and nowhere else.
+// The knex instance: over one SQLite file (better-sqlite3, the default), or over PostgreSQL (pg) when DATABASE_URL
+// is set. What differs by engine lives here (and in src/engine.ts), side by side, and nowhere else: opening and
+// checking the database, hot prepared statements (hotGet/hotAll), the health probe's write, which errors mean the
+// storage failed, and the helpers that queries use to lock what a rule read (forUpdate) or to claim shared work
+// (claimable). Queries themselves are portable SQL in each feature's queries.ts.
 //
+// On PostgreSQL transactions are plain READ COMMITTED ones; rules lock what they decide on with SELECT … FOR UPDATE.
+//
+// On SQLite:
 // Writers take turns (decided here, see README «Запись в базу»):
 // - Every transaction begins as a writer: `BEGIN IMMEDIATE`, not knex's deferred `BEGIN`. A deferred transaction that
 //   reads and then writes gets SQLITE_BUSY at once when another connection committed in between, and busy_timeout
