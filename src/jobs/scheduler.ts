@@ -13,9 +13,10 @@ import { schedulerTurns } from './turns';
 import { createOutbox } from '../outbox/service';
 import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
 import { deleteExpiredSessions } from '../web/queries';
+import { retentionJobHandlers, scheduleRetention } from '../retention/service';
 
 export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx) });
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx) });
   const payments = paymentsTick(ctx);
   const outbox = createOutbox(ctx);
   // Each step on its own: a gateway that is down must not hold up the charge run, nor the SMS that are due.
@@ -23,6 +24,7 @@ export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
     ['billing', async () => { await scheduleBillingDay(ctx, jobs); await jobs.runDue(); }],
     ['payments', () => payments()], // reconciliation of card payments, then autopayment
     ['reminders', () => scheduleReminders(ctx, jobs)],
+    ['retention', () => scheduleRetention(ctx, jobs)], // personal data past its period, once a day (src/retention)
     ['outbox', () => outbox.runDue()],
     // Here rather than in the session store's own timer: one process does it, and it stops with the scheduler.
     ['sessions', () => deleteExpiredSessions(ctx.db, ctx.clock.now().toISOString())],
