@@ -1,4 +1,5 @@
-// Ops commands: npm run cli -- <command>. Each prints what it did and exits non-zero on failure.
+// Ops commands: `npx kabinet <command>` (bin/kabinet.js, the built code) or `npm run cli -- <command>` (builds first).
+// Each prints what it did and exits non-zero on failure.
 //   migrate                              apply migrations
 //   seed [--force]                       the demo provider into an empty database (refused in production without --force)
 //   seed:large --contracts N [--months M] many contracts for benchmarks (into an empty database)
@@ -10,6 +11,11 @@
 //   outbox retry ID                      put a failed message back in the queue
 //   jobs list [--state queued|done|failed] [--limit N]   the newest jobs (npm run jobs -- list --state failed)
 //   jobs retry ID                        run a failed job again (due now, attempts from zero)
+//   backup FILE                          an online copy of the database (SQLite backup API / pg_dump -Fc); no migrations first
+//   restore FILE [--force]               put a backup in place of the database (refused while it is in use without --force)
+//   staff create LOGIN --role admin|cashier|support|content [--name "…"] [--password-stdin]
+//   staff reset-password LOGIN [--password-stdin]   a new password, printed once (or read from stdin)
+//   retention run                        purge personal data past its period now (the scheduler does it daily)
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -24,6 +30,10 @@ import { createOnlinePayments } from './payments/online';
 import { parseMoney } from './lib/money';
 import { createOutbox } from './outbox/service';
 import { JOB_STATES, listJobs, retryFailedJob, type JobState } from './jobs/service';
+import { backupDatabase, restoreDatabase } from './backup/service';
+import { readConfig } from './boot';
+import { runRetention } from './retention/service';
+import { createStaff, resetStaffPassword } from './staff/service';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -155,20 +165,71 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       throw new Error('usage: jobs list [--state queued|done|failed] [--limit N] | jobs retry ID');
     }
+    case 'staff': {
+      const login = args[1] ?? '';
+      const password = args.includes('--password-stdin') ? await passwordFromStdin() : undefined;
+      if (args[0] === 'create' && login && !login.startsWith('--')) {
+        const role = flag(args, '--role');
+        if (!role) throw new Error('--role is required: admin, cashier, support or content');
+        const r = await createStaff(ctx, { login, role, name: flag(args, '--name'), password });
+        out(`staff account "${r.login}" (${r.role}) created${r.generated ? '; its password, shown this once:' : ''}`);
+        if (r.generated) out(r.password);
+        return;
+      }
+      if (args[0] === 'reset-password' && login && !login.startsWith('--')) {
+        const r = await resetStaffPassword(ctx, { login, password });
+        out(`password of "${r.login}" changed${r.generated ? '; the new one, shown this once:' : ''}`);
+        if (r.generated) out(r.password);
+        return;
+      }
+      throw new Error('usage: staff create LOGIN --role admin|cashier|support|content [--name "…"] [--password-stdin] | staff reset-password LOGIN [--password-stdin]');
+    }
+    case 'retention': {
+      if (args[0] !== 'run') throw new Error('usage: retention run');
+      const r = await runRetention(ctx);
+      out(`retention: ${r.outboxBlanked} outbox messages blanked, ${r.recoveryCodes} recovery codes, ${r.recoveryAttempts} recovery attempts, ${r.contactChanges} contact changes, ${r.rateLimits} rate-limit counters, ${r.sessions} expired sessions deleted`);
+      return;
+    }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run`);
   }
 }
 
-boot()
-  .then(async (ctx) => {
+/** The password piped in (`… --password-stdin < file`): everything up to the end, one trailing newline dropped. */
+async function passwordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('--password-stdin reads the password from a pipe: printf %s "$PASSWORD" | kabinet staff …');
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text.replace(/\r?\n$/, '');
+}
+
+/** Commands that must not migrate the database first: they save it or replace it as it is. */
+async function runWithoutBoot([command, ...args]: string[]): Promise<void> {
+  const config = readConfig();
+  const file = args.find((a) => !a.startsWith('--'));
+  if (command === 'backup') {
+    if (!file) throw new Error('usage: backup FILE (e.g. backups/kabinet-$(date +%F).sqlite, or .dump on PostgreSQL)');
+    const r = await backupDatabase(config, file);
+    out(`backup written: ${r.file} (${(r.bytes / 1048576).toFixed(1)} MB, ${r.migrations} migrations, ${r.seconds.toFixed(1)} s)`);
+    return;
+  }
+  if (!file) throw new Error('usage: restore FILE [--force]');
+  const r = await restoreDatabase(config, file, { force: args.includes('--force'), now: new Date() });
+  if (r.savedCurrent) out(`the database as it was is saved in ${r.savedCurrent}`);
+  out(`restored ${r.from} into ${r.into} (${r.migrations} migrations${r.pending ? `; the next start applies ${r.pending} newer ones` : ''})`);
+}
+
+const argv = process.argv.slice(2);
+const done = ['backup', 'restore'].includes(argv[0] ?? '')
+  ? runWithoutBoot(argv)
+  : boot().then(async (ctx) => {
     try {
-      await run(ctx, process.argv.slice(2));
+      await run(ctx, argv);
     } finally {
       await ctx.db.destroy();
     }
-  })
-  .catch((err) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
   });
+done.catch((err) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

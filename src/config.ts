@@ -114,6 +114,11 @@ const schema = z
     RECOVERY_FINDS_PER_ADDRESS_PER_HOUR: int(1, 10000, 20),
     RECOVERY_CODES_PER_ADDRESS_PER_DAY: int(1, 10000, 20),
     LOW_BALANCE_DAYS: int(1, 60, 3),
+    // Personal data kept no longer than needed (152-FZ): the daily retention job (src/retention).
+    OUTBOX_RETENTION_DAYS: int(1, 3650, 90),
+    CODE_RETENTION_DAYS: int(1, 3650, 30),
+    RATE_LIMIT_RETENTION_DAYS: int(0, 365, 1),
+    BACKUP_BEFORE_MIGRATE: bool(true),
   })
   .superRefine((c, ctx) => {
     if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be above REQUEST_TIMEOUT_MS' });
@@ -230,6 +235,10 @@ export type Config = {
     findsPerAddressPerHour: number; codesPerAddressPerDay: number;
   };
   lowBalanceDays: number;
+  /** Days after which personal data is purged by the daily retention job; the ledger and the audit log are never. */
+  retention: { outboxDays: number; codeDays: number; rateLimitDays: number };
+  /** SQLite: copy the database into backups/ beside it before a start applies migrations. */
+  backupBeforeMigrate: boolean;
 };
 
 /** YooKassa's published notification addresses (yookassa.ru/developers/using-api/webhooks). */
@@ -336,6 +345,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       codesPerDay: c.RECOVERY_CODES_PER_DAY, findsPerAddressPerHour: c.RECOVERY_FINDS_PER_ADDRESS_PER_HOUR, codesPerAddressPerDay: c.RECOVERY_CODES_PER_ADDRESS_PER_DAY,
     },
     lowBalanceDays: c.LOW_BALANCE_DAYS,
+    retention: { outboxDays: c.OUTBOX_RETENTION_DAYS, codeDays: c.CODE_RETENTION_DAYS, rateLimitDays: c.RATE_LIMIT_RETENTION_DAYS },
+    backupBeforeMigrate: c.BACKUP_BEFORE_MIGRATE,
   };
 }
 
