@@ -34,7 +34,7 @@ export type BackupResult = { file: string; bytes: number; migrations: number; se
 export async function backupDatabase(config: Config, dest: string): Promise<BackupResult> {
   const file = path.resolve(dest);
   if (fs.existsSync(file)) throw new Error(`${file} exists already: give a new name (backups are never overwritten)`);
-  if (!fs.existsSync(path.dirname(file))) throw new Error(`the folder ${path.dirname(file)} does not exist`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const started = Date.now();
   const target = targetOf(config);
   const r = target.engine === 'sqlite' ? await backupSqlite(target.file, file) : await backupPostgres(target.url, file);
