@@ -214,7 +214,7 @@ async function runWithoutBoot([command, ...args]: string[]): Promise<void> {
     return;
   }
   if (!file) throw new Error('usage: restore FILE [--force]');
-  const r = await restoreDatabase(config, file, { force: args.includes('--force'), now: new Date() });
+  const r = await restoreDatabase(config, file, { force: args.includes('--force'), now: new Date(), say: out });
   if (r.savedCurrent) out(`the database as it was is saved in ${r.savedCurrent}`);
   out(`restored ${r.from} into ${r.into} (${r.migrations} migrations${r.pending ? `; the next start applies ${r.pending} newer ones` : ''})`);
 }

@@ -48,9 +48,13 @@ export async function backupPostgres(url: string, dest: string): Promise<{ bytes
   const partial = `${dest}.partial-${process.pid}`;
   try {
     await run(pgTool('pg_dump'), ['--format=custom', '--no-owner', '--no-privileges', `--file=${partial}`, `--dbname=${dbname}`], password);
-    const { migrations } = await inspectPostgresBackup(partial);
+    await run(pgTool('pg_restore'), ['--list', partial], undefined); // the archive reads back
+    const migrations = await inspectPostgresBackup(partial).then((r) => r.migrations.length, (err: unknown) => {
+      if (err instanceof NotABackupError) return 0; // a database without Kabinet's tables: saved as it is
+      throw err;
+    });
     fs.renameSync(partial, dest);
-    return { bytes: fs.statSync(dest).size, migrations: migrations.length };
+    return { bytes: fs.statSync(dest).size, migrations };
   } finally {
     fs.rmSync(partial, { force: true });
   }

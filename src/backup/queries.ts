@@ -6,7 +6,7 @@ export type OtherSession = { application_name: string; addr: string | null; n: n
 
 /** Other connections to this database (PostgreSQL), grouped by program and address. */
 export async function otherSessions(db: Db): Promise<OtherSession[]> {
-  const rows = await rawRows<OtherSession>(db, `select coalesce(application_name, '') as application_name, client_addr::text as addr, count(*) as n
+  const rows = await rawRows<OtherSession>(db, `select coalesce(application_name, '') as application_name, host(client_addr) as addr, count(*) as n
     from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() group by 1, 2`);
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }

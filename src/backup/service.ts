@@ -2,9 +2,8 @@
 // database first (boot's migrations would change what is being saved or replaced).
 import fs from 'node:fs';
 import path from 'node:path';
-import knexFactory from 'knex';
 import type { Config } from '../config';
-import type { Db } from '../db';
+import { openDb, redactUrl, type Db } from '../db';
 import { backupPostgres, inspectPostgresBackup, restorePostgres } from './postgres';
 import { appliedMigrationNames, lastSchedulerTick, otherSessions } from './queries';
 import { backupSqlite, inspectSqliteBackup, restoreSqlite, sqliteInUse, stampedName } from './sqlite';
@@ -14,19 +13,17 @@ export { NotABackupError } from './sqlite';
 /** A restore refused because the database is in use or would be left inconsistent: one line, exit code 1. */
 export class RestoreRefused extends Error {}
 
-/** A scheduler tick younger than this means a Kabinet process is running on the database. */
-export const IN_USE_TICK_MS = 2 * 60_000;
+/**
+ * PostgreSQL: a Kabinet process holds pool connections only while it works (pool min 0), but its scheduler ticks every
+ * minute (heartbeats). A tick younger than this, or a newer tick while we watch, means a process is running.
+ */
+export const IN_USE_TICK_MS = 75_000;
 
 type EngineTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
 
 /** Where the configured database is. */
 export function targetOf(config: Config): EngineTarget {
-  const url = (config as Config & { databaseUrl?: string }).databaseUrl;
-  return url ? { engine: 'postgres', url } : { engine: 'sqlite', file: path.resolve(config.databaseFile) };
-}
-
-function openPostgres(url: string): Db {
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  return config.databaseUrl ? { engine: 'postgres', url: config.databaseUrl } : { engine: 'sqlite', file: path.resolve(config.databaseFile) };
 }
 
 export type BackupResult = { file: string; bytes: number; migrations: number; seconds: number };
@@ -43,7 +40,29 @@ export async function backupDatabase(config: Config, dest: string): Promise<Back
 
 export type RestoreResult = { from: string; into: string; migrations: number; pending: number; savedCurrent: string | null };
 
-export async function restoreDatabase(config: Config, backupFile: string, o: { force: boolean; now: Date }): Promise<RestoreResult> {
+/**
+ * Why the PostgreSQL database counts as in use, or null: other sessions connected to it (pg_stat_activity: the app's
+ * are named 'kabinet'), or the scheduler's heartbeat ticking. A tick younger than IN_USE_TICK_MS with nobody
+ * connected is watched until it is that old: a running process ticks again (or connects) within the minute.
+ */
+async function postgresInUse(db: Db, say: (line: string) => void): Promise<string | null> {
+  const first = await lastSchedulerTick(db);
+  for (let said = false; ;) {
+    const others = await otherSessions(db);
+    if (others.length) return others.map((s) => `${s.n} session(s) of ${s.application_name || 'a client'}${s.addr ? ` from ${s.addr}` : ''}`).join(', ');
+    const tick = await lastSchedulerTick(db);
+    if (tick !== first) return `the scheduler ticked at ${tick}`;
+    const age = tick === null ? Infinity : Date.now() - new Date(tick).getTime();
+    if (age >= IN_USE_TICK_MS) return null;
+    if (!said) {
+      say(`the scheduler ticked ${Math.round(age / 1000)} s ago: watching ${Math.ceil((IN_USE_TICK_MS - age) / 1000)} s more for a running Kabinet process`);
+      said = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export async function restoreDatabase(config: Config, backupFile: string, o: { force: boolean; now: Date; say?: (line: string) => void }): Promise<RestoreResult> {
   const file = path.resolve(backupFile);
   const target = targetOf(config);
   if (target.engine === 'sqlite') {
@@ -64,16 +83,11 @@ export async function restoreDatabase(config: Config, backupFile: string, o: { f
   }
 
   const inspected = await inspectPostgresBackup(file);
-  const db = openPostgres(target.url);
+  const db = openDb(target.url, { poolMax: 1 });
   let savedCurrent: string | null = null;
   try {
-    const others = await otherSessions(db);
-    const tick = await lastSchedulerTick(db);
-    const recentTick = tick !== null && o.now.getTime() - new Date(tick).getTime() < IN_USE_TICK_MS;
-    if ((others.length > 0 || recentTick) && !o.force) {
-      const who = others.map((s) => `${s.n} from ${s.application_name || 'a client'}${s.addr ? ` at ${s.addr}` : ''}`).join(', ');
-      throw new RestoreRefused(`the database is in use (${who || `the scheduler ticked at ${tick}`}): stop the app first, or add --force`);
-    }
+    const busy = o.force ? null : await postgresInUse(db, o.say ?? (() => {}));
+    if (busy) throw new RestoreRefused(`the database is in use (${busy}): stop every Kabinet process first, or add --force`);
     const current = await appliedMigrationNames(db);
     const extra = current.filter((m) => !inspected.migrations.includes(m));
     if (extra.length) {
@@ -87,6 +101,5 @@ export async function restoreDatabase(config: Config, backupFile: string, o: { f
     await db.destroy();
   }
   await restorePostgres(file, target.url);
-  const { dbname } = { dbname: new URL(target.url).pathname.slice(1) };
-  return { from: file, into: `PostgreSQL database ${dbname}`, migrations: inspected.migrations.length, pending: inspected.pending.length, savedCurrent };
+  return { from: file, into: redactUrl(target.url), migrations: inspected.migrations.length, pending: inspected.pending.length, savedCurrent };
 }
