@@ -5,7 +5,7 @@ import { isPostgres } from '../src/engine';
 
 /**
  * The ledger is append-only: an UPDATE or DELETE of a ledger entry fails in the database itself, whatever the code
- * does. The two engines' triggers side by side (test/unit/ledger-append-only.test.ts runs both).
+ * does. The two engines' triggers side by side (test/unit/ledger.test.ts runs on both engines: npm test).
  */
 async function ledgerAppendOnly(knex: Knex): Promise<void> {
   if (isPostgres(knex)) {
