@@ -6,17 +6,14 @@
 // A send is cut off after OUTBOX_TIMEOUT_MS, inside a lease twice as long plus a minute; its result is written only
 // under that lease; a message the gateway accepted is never queued again. SMS and e-mail run side by side, and a
 // channel's batch stops after CHANNEL_STOP_AFTER transient failures in a row.
-import type { Knex } from 'knex';
 import type { AppContext } from '../context';
+import { inTransaction, type Db, type Trx } from '../db';
 import { addDays, atLocalTime, dayOf } from '../lib/dates';
 import { driversFor, SendError, type Driver, type OutMessage } from './drivers';
+import * as q from './queries';
+import type { OutboxRow } from './queries';
 
-export type OutboxRow = {
-  id: number; channel: 'sms' | 'email'; recipient: string; subject: string | null; body: string; headers: string | null; topic: string;
-  contract_id: number | null; one_time_code: number | boolean; state: 'queued' | 'sent' | 'failed'; attempts: number; next_try_at: string;
-  last_error: string | null; provider_id: string | null; idempotency_key: string | null; created_at: string; sent_at: string | null;
-  expires_at: string | null;
-};
+export type { OutboxRow } from './queries';
 
 export type NewMessage = {
   channel: 'sms' | 'email'; recipient: string; subject?: string; text: string; topic: string; contractId?: number | null;
@@ -45,22 +42,15 @@ export function quietUntil(at: Date, tz: string, fromHour: number, toHour: numbe
 
 /** Puts a message in the outbox, in the caller's transaction. The same key twice queues it once. A one-time code
  *  expires (`expiresAt`, else RECOVERY_CODE_MINUTES after now): after that it is marked failed, never sent late. */
-export async function enqueue(ctx: AppContext, db: Knex | Knex.Transaction, m: NewMessage): Promise<number | null> {
+export async function enqueue(ctx: AppContext, db: Db | Trx, m: NewMessage): Promise<number | null> {
   const at = ctx.clock.now();
   const now = at.toISOString();
   const expiresAt = m.oneTimeCode ? (m.expiresAt ?? new Date(at.getTime() + ctx.config.recovery.codeMinutes * 60_000)).toISOString() : null;
-  const ids = await db('outbox')
-    .insert({
-      channel: m.channel, recipient: m.recipient, subject: m.subject ?? null, body: m.text, headers: m.headers ? JSON.stringify(m.headers) : null,
-      topic: m.topic, contract_id: m.contractId ?? null, one_time_code: Boolean(m.oneTimeCode), state: 'queued', attempts: 0,
-      next_try_at: now, idempotency_key: m.key ?? null, created_at: now, expires_at: expiresAt,
-    })
-    .onConflict('idempotency_key')
-    .ignore()
-    .returning('id');
-  const first = ids[0] as { id: number } | number | undefined;
-  const id = typeof first === 'object' ? first.id : first;
-  return id ? Number(id) : null;
+  return q.insertMessage(db, {
+    channel: m.channel, recipient: m.recipient, subject: m.subject ?? null, body: m.text, headers: m.headers ? JSON.stringify(m.headers) : null,
+    topic: m.topic, contract_id: m.contractId ?? null, one_time_code: Boolean(m.oneTimeCode), state: 'queued', attempts: 0,
+    next_try_at: now, idempotency_key: m.key ?? null, created_at: now, expires_at: expiresAt,
+  });
 }
 
 /** A one-time secret is not left readable in the database once it has gone out: a link's token when the text has
@@ -72,6 +62,7 @@ const maskCode = (text: string) =>
 export class OutboxRetryRefused extends Error {}
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'expired' | 'deferred' | 'skipped';
+type Claim = { kind: 'claimed'; row: OutboxRow; lease: string } | { kind: 'expired' | 'deferred'; row: OutboxRow };
 /** After this many transient failures in a row, a channel's batch stops until the next run (the gateway is down). */
 export const CHANNEL_STOP_AFTER = 3;
 const MARK_SENT_TRIES = 4;
@@ -102,18 +93,39 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
   const leaseMs = 2 * timeoutMs + 60_000;
   const log = { warn: ctx.logger.warn.bind(ctx.logger), error: ctx.logger.error.bind(ctx.logger) };
 
-  /** Takes the row for this worker: moves next_try_at to the lease's end. Returns the lease, or null if another worker has it. */
-  async function claim(row: OutboxRow, nowIso: string): Promise<string | null> {
-    const lease = new Date(ctx.clock.now().getTime() + leaseMs).toISOString();
-    const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: row.next_try_at }).where('next_try_at', '<=', nowIso).update({ next_try_at: lease });
-    return n === 1 ? lease : null;
+  /**
+   * Claims one due message inside a short transaction: the row is read with claimable() (another process skips it on
+   * PostgreSQL; SQLite's writer lock makes the claim exclusive) and its next_try_at moved to the lease's end before
+   * the commit. A one-time code past its expiry is failed instead, an SMS in quiet hours moved to their end; neither
+   * is sent. null: nothing due (or another worker has it).
+   */
+  async function claim(pick: (trx: Trx, nowIso: string) => Promise<OutboxRow | undefined>): Promise<Claim | null> {
+    return inTransaction(ctx.db, async (trx) => {
+      const now = ctx.clock.now();
+      const row = await pick(trx, now.toISOString());
+      if (!row) return null;
+      if (row.one_time_code && row.expires_at && now.getTime() >= new Date(row.expires_at).getTime()) {
+        await expire(trx, row, row.next_try_at, row.last_error ? `expired (last error: ${row.last_error})` : 'expired');
+        return { kind: 'expired', row };
+      }
+      if (row.channel === 'sms' && !row.one_time_code) {
+        const until = quietUntil(now, ctx.config.timeZone, quietFromHour, quietToHour);
+        if (until) {
+          await q.updateUnderLease(trx, row.id, row.next_try_at, { next_try_at: until.toISOString() });
+          return { kind: 'deferred', row };
+        }
+      }
+      const lease = new Date(now.getTime() + leaseMs).toISOString();
+      const n = await q.updateUnderLease(trx, row.id, row.next_try_at, { next_try_at: lease });
+      return n === 1 ? { kind: 'claimed', row, lease } : null;
+    });
   }
 
   /** Records a delivered message. The gateway has it: whatever happens here, it is never queued again. */
   async function markSent(row: OutboxRow, lease: string, providerId: string): Promise<void> {
     for (let i = 1; ; i++) {
       try {
-        const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: lease }).update({
+        const n = await q.updateUnderLease(ctx.db, row.id, lease, {
           state: 'sent', attempts: row.attempts + 1, sent_at: ctx.clock.now().toISOString(), provider_id: providerId, last_error: null,
           ...(row.one_time_code ? { body: maskCode(row.body) } : {}),
         });
@@ -131,27 +143,12 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
   }
 
   /** A one-time code past its expiry is failed, not sent: nobody waits for it any more. */
-  async function expire(row: OutboxRow, leaseOrNext: string, lastError: string): Promise<void> {
-    await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: leaseOrNext }).update({
-      state: 'failed', last_error: lastError.slice(0, 500), body: maskCode(row.body),
-    });
+  async function expire(db: Db | Trx, row: OutboxRow, leaseOrNext: string, lastError: string): Promise<void> {
+    await q.updateUnderLease(db, row.id, leaseOrNext, { state: 'failed', last_error: lastError.slice(0, 500), body: maskCode(row.body) });
   }
 
-  async function deliver(row: OutboxRow): Promise<{ outcome: Outcome; transient?: boolean }> {
-    const now = ctx.clock.now();
-    if (row.one_time_code && row.expires_at && now.getTime() >= new Date(row.expires_at).getTime()) {
-      await expire(row, row.next_try_at, row.last_error ? `expired (last error: ${row.last_error})` : 'expired');
-      return { outcome: 'expired' };
-    }
-    if (row.channel === 'sms' && !row.one_time_code) {
-      const until = quietUntil(now, ctx.config.timeZone, quietFromHour, quietToHour);
-      if (until) {
-        await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: row.next_try_at }).update({ next_try_at: until.toISOString() });
-        return { outcome: 'deferred' };
-      }
-    }
-    const lease = await claim(row, now.toISOString());
-    if (!lease) return { outcome: 'skipped' };
+  /** Sends a claimed message and writes the result under its lease. */
+  async function send(row: OutboxRow, lease: string): Promise<{ outcome: Outcome; transient?: boolean }> {
     const driver = row.channel === 'sms' ? drivers.sms : drivers.email;
     let providerId: string;
     try {
@@ -167,7 +164,7 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
       const expired = Boolean(row.one_time_code && row.expires_at && nextTry.getTime() >= new Date(row.expires_at).getTime());
       const failed = permanent || attempts >= maxAttempts || expired;
       log.warn({ err, outbox: { id: row.id, channel: row.channel, attempts, driver: driver.name } }, 'outbox: sending failed');
-      const n = await ctx.db('outbox').where({ id: row.id, state: 'queued', next_try_at: lease }).update({
+      const n = await q.updateUnderLease(ctx.db, row.id, lease, {
         attempts, last_error: (expired && !permanent ? `expired (last error: ${message})` : message).slice(0, 500),
         state: failed ? 'failed' : 'queued', next_try_at: nextTry.toISOString(),
         ...(failed && row.one_time_code ? { body: maskCode(row.body) } : {}),
@@ -179,17 +176,26 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
     return { outcome: 'sent' };
   }
 
+  /** Claims a message, then (outside the claim's transaction) sends it. */
+  async function deliverNext(pick: (trx: Trx, nowIso: string) => Promise<OutboxRow | undefined>): Promise<{ outcome: Outcome; transient?: boolean } | null> {
+    const c = await claim(pick);
+    if (!c) return null;
+    if (c.kind !== 'claimed') return { outcome: c.kind };
+    return send(c.row, c.lease);
+  }
+
   /** One channel's due rows, oldest first; stops after CHANNEL_STOP_AFTER transient failures in a row (the rest keep their next_try_at). */
   async function runChannel(channel: 'sms' | 'email', limit: number, counts: Record<Outcome, number>): Promise<void> {
-    const rows = (await ctx.db('outbox').where({ state: 'queued', channel }).where('next_try_at', '<=', ctx.clock.now().toISOString()).orderBy('id').limit(limit)) as OutboxRow[];
     let failuresInARow = 0;
-    for (const [i, row] of rows.entries()) {
-      const { outcome, transient } = await deliver(row);
-      counts[outcome]++;
-      if (outcome === 'sent') failuresInARow = 0;
-      else if (transient) failuresInARow++;
-      if (failuresInARow >= CHANNEL_STOP_AFTER && i < rows.length - 1) {
-        log.warn({ outbox: { channel, waiting: rows.length - i - 1 } }, `outbox: ${channel} failed ${failuresInARow} times in a row; the rest wait for the next run`);
+    for (let i = 0; i < limit; i++) {
+      const r = await deliverNext((trx, nowIso) => q.nextDue(trx, channel, nowIso));
+      if (!r) return;
+      counts[r.outcome]++;
+      if (r.outcome === 'sent') failuresInARow = 0;
+      else if (r.transient) failuresInARow++;
+      if (failuresInARow >= CHANNEL_STOP_AFTER) {
+        const waiting = await q.countDue(ctx.db, channel, ctx.clock.now().toISOString());
+        if (waiting) log.warn({ outbox: { channel, waiting } }, `outbox: ${channel} failed ${failuresInARow} times in a row; the rest wait for the next run`);
         return;
       }
     }
@@ -205,23 +211,20 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
     },
     /** Tries one message now (a one-time code should not wait for the next tick); on failure the worker retries it. */
     async sendNow(id: number): Promise<Outcome> {
-      const row = (await ctx.db('outbox').where({ id, state: 'queued' }).first()) as OutboxRow | undefined;
-      return row ? (await deliver(row)).outcome : 'skipped';
+      const r = await deliverNext((trx, nowIso) => q.dueById(trx, id, nowIso));
+      return r ? r.outcome : 'skipped';
     },
     list(filter: { state?: string; limit?: number } = {}) {
-      const q = ctx.db('outbox').orderBy('id', 'desc').limit(filter.limit ?? 50);
-      if (filter.state) q.where({ state: filter.state });
-      return q as Promise<OutboxRow[]>;
+      return q.listMessages(ctx.db, { state: filter.state, limit: filter.limit ?? 50 });
     },
     /** Staff put a failed message back in the queue (after fixing the gateway's account, say). False if it is not
      *  failed; throws OutboxRetryRefused for a one-time code (it has expired and its text is masked). */
     async retry(id: number): Promise<boolean> {
-      const row = (await ctx.db('outbox').where({ id }).first()) as OutboxRow | undefined;
+      const row = await q.messageById(ctx.db, id);
       if (row?.one_time_code) {
         throw new OutboxRetryRefused(`message ${id} is a one-time code: it is never sent again (the code has expired and its text is masked); the subscriber asks for a new code`);
       }
-      const n = await ctx.db('outbox').where({ id, state: 'failed', one_time_code: false }).update({ state: 'queued', attempts: 0, next_try_at: ctx.clock.now().toISOString() });
-      return n === 1;
+      return (await q.requeueFailed(ctx.db, id, ctx.clock.now().toISOString())) === 1;
     },
   };
 }

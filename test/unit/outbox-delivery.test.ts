@@ -62,6 +62,20 @@ describe('once the gateway has accepted a message', () => {
   });
 });
 
+describe('several workers', () => {
+  it('send each message once when four workers run at once (claimed, then sent)', async () => {
+    const sent: OutMessage[] = [];
+    // a slow driver, so the workers really overlap while sending
+    const slow = recorder(sent, () => new Promise((r) => setTimeout(r, 5)));
+    for (let i = 0; i < 12; i++) await sms(`Плановые работы ${i}`);
+    const workers = Array.from({ length: 4 }, () => createOutbox(t.ctx, { sms: slow, email: slow }));
+    const runs = await Promise.all(workers.map((w) => w.runDue()));
+    expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(12);
+    expect(sent.map((m) => m.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(await t.ctx.db('outbox').where({ state: 'sent' }).count({ n: '*' }).first().then((r) => Number(r?.n))).toBe(12);
+  });
+});
+
 describe('the lease', () => {
   it('cuts off a send that takes longer than OUTBOX_TIMEOUT_MS and counts it as a transient failure', async () => {
     let aborted = false;
