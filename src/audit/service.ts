@@ -1,5 +1,6 @@
 // The audit log: every staff action and every security event of a subscriber, one row each.
 import type { AppContext } from '../context';
+import { insertAuditRow } from './queries';
 
 export type AuditEvent = {
   actor: 'subscriber' | 'staff' | 'system' | 'visitor';
@@ -11,7 +12,7 @@ export type AuditEvent = {
 };
 
 export async function audit(ctx: AppContext, e: AuditEvent): Promise<void> {
-  await ctx.db('audit_log').insert({
+  await insertAuditRow(ctx.db, {
     at: ctx.clock.now().toISOString(),
     actor: e.actor,
     actor_id: e.actorId ?? null,

@@ -2,10 +2,10 @@
 // a missing row is the default below. Marketing topics (news, offers) are off by SMS and e-mail until the
 // subscriber turns them on; turning one on records the consent's time (152-FZ). 'account' is not here: it always goes.
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import type { AppContext } from '../context';
-import { TOPICS, type Topic } from './notify';
-import { inTransaction } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
+import * as q from './queries';
+import { TOPICS, type Topic } from './topics';
 
 export const CHANNELS = ['sms', 'email', 'cabinet'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -23,17 +23,16 @@ export const DEFAULTS: Record<SubTopic, Record<Channel, boolean>> = {
 
 export type Grid = Record<SubTopic, Record<Channel, boolean>>;
 
-export async function subscriptionGrid(db: Knex | Knex.Transaction, contractId: number): Promise<Grid> {
+export async function subscriptionGrid(db: Db | Trx, contractId: number): Promise<Grid> {
   const grid = JSON.parse(JSON.stringify(DEFAULTS)) as Grid;
-  const rows = (await db('subscriptions').where({ contract_id: contractId })) as { topic: string; channel: string; enabled: number | boolean }[];
-  for (const r of rows) {
+  for (const r of await q.subscriptionRows(db, contractId)) {
     if ((TOPICS as readonly string[]).includes(r.topic) && (CHANNELS as readonly string[]).includes(r.channel)) grid[r.topic as SubTopic][r.channel as Channel] = Boolean(r.enabled);
   }
   return grid;
 }
 
 /** Where a notice of this topic goes for this contract. */
-export async function channelsFor(db: Knex | Knex.Transaction, contractId: number, topic: Topic): Promise<Record<Channel, boolean>> {
+export async function channelsFor(db: Db | Trx, contractId: number, topic: Topic): Promise<Record<Channel, boolean>> {
   if (topic === 'account') return { sms: true, email: true, cabinet: true };
   return (await subscriptionGrid(db, contractId))[topic];
 }
@@ -48,10 +47,7 @@ export async function saveGrid(ctx: AppContext, contractId: number, wanted: Grid
         const on = wanted[topic][channel];
         if (on === current[topic][channel]) continue;
         const consent = on && MARKETING.includes(topic) && channel !== 'cabinet' ? now : null;
-        await trx('subscriptions')
-          .insert({ contract_id: contractId, topic, channel, enabled: on, consent_at: consent, updated_at: now })
-          .onConflict(['contract_id', 'topic', 'channel'])
-          .merge({ enabled: on, consent_at: consent, updated_at: now });
+        await q.saveSubscription(trx, { contract_id: contractId, topic, channel, enabled: on, consent_at: consent, updated_at: now });
       }
     }
   });

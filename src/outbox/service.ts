@@ -53,6 +53,9 @@ export async function enqueue(ctx: AppContext, db: Db | Trx, m: NewMessage): Pro
   });
 }
 
+/** Whether a message keyed "<prefix>:…" is in the outbox (a notice's messages carry its key so). */
+export const queuedWithKeyPrefix = (db: Db | Trx, prefix: string): Promise<boolean> => q.hasMessageKeyed(db, prefix);
+
 /** A one-time secret is not left readable in the database once it has gone out: a link's token when the text has
  *  one (an e-mail confirmation: its 6-digit contract number stays), otherwise the 6-digit code. */
 const maskCode = (text: string) =>
