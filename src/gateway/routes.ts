@@ -5,8 +5,9 @@ import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../context';
 import { BadRequest, NotFound } from '../web/errors';
-import { sandboxPaymentContract } from './queries';
-import { sandboxPaymentObject, type SandboxPaymentRow } from './sandbox';
+import * as q from './queries';
+import type { SandboxPaymentRow } from './queries';
+import { sandboxPaymentObject } from './sandbox';
 
 export function sandboxRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -20,9 +21,9 @@ export function sandboxRoutes(ctx: AppContext): Router {
   const load = async (req: Request) => {
     const id = String(req.params.id);
     if (!req.user || !/^sbx-[\w-]{1,60}$/.test(id)) throw new NotFound('sandbox.notFound');
-    const row = await ctx.db('sandbox_payments').where({ id }).first<SandboxPaymentRow | undefined>();
+    const row = await q.sandboxPayment(ctx.db, id);
     if (!row || !row.return_url) throw new NotFound('sandbox.notFound');
-    if ((await sandboxPaymentContract(ctx.db, row.metadata)) !== req.user.contractId) throw new NotFound('sandbox.notFound');
+    if ((await q.sandboxPaymentContract(ctx.db, row.metadata)) !== req.user.contractId) throw new NotFound('sandbox.notFound');
     return row;
   };
   /** Only a page of the portal: a return_url pointing elsewhere is never followed. */
@@ -33,7 +34,7 @@ export function sandboxRoutes(ctx: AppContext): Router {
 
   /** The notification, exactly as YooKassa sends it, to this process's own listening address (loopback). */
   async function sendNotification(req: Request, row: SandboxPaymentRow) {
-    const card = row.payment_method_id ? await ctx.db('sandbox_cards').where({ id: row.payment_method_id }).first<{ last4: string }>() : null;
+    const card = row.payment_method_id ? await q.sandboxCard(ctx.db, row.payment_method_id) : null;
     // Loopback when the server listens there or on every interface; else the address it listens on.
     const own = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(ctx.config.host) ? '127.0.0.1' : own;
@@ -64,12 +65,12 @@ export function sandboxRoutes(ctx: AppContext): Router {
     const update: Partial<SandboxPaymentRow> = { updated_at: now, status: action === 'pay' ? 'succeeded' : 'canceled' };
     if (action === 'pay') {
       const cardId = `sbc-${crypto.randomUUID()}`;
-      await ctx.db('sandbox_cards').insert({ id: cardId, last4: '4242', status: 'ok', created_at: now });
+      await q.insertSandboxCard(ctx.db, { id: cardId, last4: '4242', status: 'ok', created_at: now });
       update.payment_method_id = cardId;
     } else {
       update.cancellation_reason = 'insufficient_funds';
     }
-    const changed = await ctx.db('sandbox_payments').where({ id: row.id, status: 'pending' }).update(update);
+    const changed = await q.finishSandboxPayment(ctx.db, row.id, update);
     if (changed) await sendNotification(req, { ...row, ...update } as SandboxPaymentRow);
     res.redirect(303, returnUrl);
   });

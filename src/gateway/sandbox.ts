@@ -4,16 +4,14 @@
 // JSON YooKassa would send. No money moves anywhere.
 import crypto from 'node:crypto';
 import type { AppContext } from '../context';
+import * as q from './queries';
+import type { SandboxPaymentRow } from './queries';
 import { parsePayment } from './yookassa';
 import { GatewayError, toValue, type Gateway, type GatewayPayment } from './types';
 
 const CONFIRMATION_EXPIRES_MS = 60 * 60_000;
 
-export type SandboxPaymentRow = {
-  id: string; idempotence_key: string; amount_kopecks: number; currency: string; description: string; return_url: string | null;
-  status: 'pending' | 'succeeded' | 'canceled'; cancellation_reason: string | null; save_payment_method: number | boolean;
-  payment_method_id: string | null; metadata: string; receipt: string | null; created_at: string; updated_at: string;
-};
+export type { SandboxPaymentRow } from './queries';
 
 /** The row as YooKassa's payment object (what GET /v3/payments/{id} and the notification carry). */
 export function sandboxPaymentObject(row: SandboxPaymentRow, card: { last4: string } | null, publicUrl: string) {
@@ -36,14 +34,14 @@ export function sandboxPaymentObject(row: SandboxPaymentRow, card: { last4: stri
 
 export function createSandboxGateway(ctx: AppContext): Gateway {
   const publicUrl = ctx.config.publicUrl;
-  const load = async (id: string) => ctx.db('sandbox_payments').where({ id }).first<SandboxPaymentRow | undefined>();
-  const cardOf = async (id: string | null) => (id ? ctx.db('sandbox_cards').where({ id }).first<{ last4: string; status: string } | undefined>() : undefined);
+  const load = (id: string) => q.sandboxPayment(ctx.db, id);
+  const cardOf = async (id: string | null) => (id ? q.sandboxCard(ctx.db, id) : undefined);
   const toPayment = async (row: SandboxPaymentRow): Promise<GatewayPayment> => parsePayment(sandboxPaymentObject(row, (await cardOf(row.payment_method_id)) ?? null, publicUrl));
 
   return {
     name: 'sandbox',
     async createPayment(req) {
-      const earlier = await ctx.db('sandbox_payments').where({ idempotence_key: req.idempotenceKey }).first<SandboxPaymentRow | undefined>();
+      const earlier = await q.sandboxPaymentByKey(ctx.db, req.idempotenceKey);
       if (earlier) return toPayment(earlier);
       if (!Number.isSafeInteger(req.amountKopecks) || req.amountKopecks <= 0) throw new GatewayError('refused', 'sandbox: invalid amount', 400);
       if (!req.paymentMethodId && !(req.returnUrl ?? '').startsWith(`${publicUrl}/`)) throw new GatewayError('refused', 'sandbox: return_url must be an address of the portal', 400);
@@ -62,8 +60,8 @@ export function createSandboxGateway(ctx: AppContext): Gateway {
         row.status = card.status === 'ok' ? 'succeeded' : 'canceled';
         if (card.status !== 'ok') row.cancellation_reason = card.status === 'refused' ? 'permission_revoked' : 'insufficient_funds';
       }
-      await ctx.db('sandbox_payments').insert(row).onConflict('idempotence_key').ignore();
-      const stored = await ctx.db('sandbox_payments').where({ idempotence_key: req.idempotenceKey }).first<SandboxPaymentRow>();
+      await q.insertSandboxPayment(ctx.db, row);
+      const stored = await q.sandboxPaymentByKey(ctx.db, req.idempotenceKey);
       return toPayment(stored!);
     },
     async getPayment(id) {
@@ -72,20 +70,20 @@ export function createSandboxGateway(ctx: AppContext): Gateway {
       // As YooKassa does, a payment nobody confirmed within an hour is canceled.
       if (row.status === 'pending' && row.return_url && ctx.clock.now().getTime() - new Date(row.created_at).getTime() > CONFIRMATION_EXPIRES_MS) {
         const at = ctx.clock.now().toISOString();
-        await ctx.db('sandbox_payments').where({ id, status: 'pending' }).update({ status: 'canceled', cancellation_reason: 'expired_on_confirmation', updated_at: at });
+        await q.finishSandboxPayment(ctx.db, id, { status: 'canceled', cancellation_reason: 'expired_on_confirmation', updated_at: at });
         return toPayment((await load(id))!);
       }
       return toPayment(row);
     },
     async createRefund(req) {
-      const earlier = await ctx.db('sandbox_refunds').where({ idempotence_key: req.idempotenceKey }).first<{ id: string; amount_kopecks: number; payment_id: string } | undefined>();
+      const earlier = await q.sandboxRefundByKey(ctx.db, req.idempotenceKey);
       if (earlier) return { id: earlier.id, status: 'succeeded', amount: { value: toValue(earlier.amount_kopecks), currency: 'RUB' }, paymentId: earlier.payment_id };
       const p = await load(req.paymentId);
       if (!p || p.status !== 'succeeded') throw new GatewayError('refused', 'sandbox: the payment is not succeeded', 400);
-      const refunded = await ctx.db('sandbox_refunds').where({ payment_id: p.id }).sum({ s: 'amount_kopecks' }).first<{ s: number | null }>();
-      if (req.amountKopecks <= 0 || req.amountKopecks > p.amount_kopecks - Number(refunded?.s ?? 0)) throw new GatewayError('refused', 'sandbox: the refund is more than is left of the payment', 400);
+      const refunded = await q.sandboxRefundedSum(ctx.db, p.id);
+      if (req.amountKopecks <= 0 || req.amountKopecks > p.amount_kopecks - refunded) throw new GatewayError('refused', 'sandbox: the refund is more than is left of the payment', 400);
       const id = `sbr-${crypto.randomUUID()}`;
-      await ctx.db('sandbox_refunds').insert({ id, idempotence_key: req.idempotenceKey, payment_id: p.id, amount_kopecks: req.amountKopecks, created_at: ctx.clock.now().toISOString() });
+      await q.insertSandboxRefund(ctx.db, { id, idempotence_key: req.idempotenceKey, payment_id: p.id, amount_kopecks: req.amountKopecks, created_at: ctx.clock.now().toISOString() });
       return { id, status: 'succeeded', amount: { value: toValue(req.amountKopecks), currency: 'RUB' }, paymentId: p.id };
     },
   };
