@@ -5,53 +5,34 @@ import express, { type Express } from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { createAuthService } from './auth/service';
 import { authRoutes } from './auth/routes';
-import { createCabinetService } from './cabinet/service';
 import { cabinetRoutes } from './cabinet/routes';
 import type { AppContext } from './context';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
-import { createPaymentsService } from './payments/service';
 import { paymentsRoutes } from './payments/routes';
-import { createPromisedService } from './promised/service';
 import { promisedRoutes } from './promised/routes';
-import { createVoluntaryBlockService } from './voluntary-block/service';
 import { voluntaryBlockRoutes } from './voluntary-block/routes';
-import { createSiteService } from './site/service';
 import { siteRoutes } from './site/routes';
-import { createStatementService } from './statement/service';
 import { statementRoutes } from './statement/routes';
-import { createTariffChangeService } from './tariff-change/service';
-import { createOutbox } from './outbox/service';
-import { createHealthService } from './health/service';
 import { healthRoutes } from './health/routes';
-import { createRecoveryService } from './recovery/service';
 import { recoveryRoutes } from './recovery/routes';
-import { createProfileService } from './profile/service';
 import { profileRoutes, unsubscribePage, unsubscribePostRoute } from './profile/routes';
 import { tariffChangeRoutes } from './tariff-change/routes';
 import { configurePassport } from './web/auth';
 import { sandboxRoutes } from './gateway/routes';
-import { createOnlinePayments } from './payments/online';
-import { notificationRoutes, payRoutes } from './payments/payRoutes';
-import { createPayPageService } from './payments/payService';
+import { notificationRoutes, payRoutes } from './card-payments/routes';
 import { autopayRoutes } from './autopay/routes';
-import { createAutopayService } from './autopay/service';
 import { createCsrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { catalogueMode } from './web/i18nMode';
 import { localsMiddleware } from './web/locals';
 import { idleTimeout, pinRememberExpiry, saveSessionFirst, sessionMiddleware } from './web/session';
+import { createServices, type Services } from './services';
 
-export function createApp(ctx: AppContext): Express {
+/** The services come from src/services.ts (one of each per process); a test may pass its own set. */
+export function createApp(ctx: AppContext, services: Services = createServices(ctx)): Express {
   const app = express();
   catalogueMode(ctx);
-  const services = {
-    auth: createAuthService(ctx),
-    site: createSiteService(ctx),
-    cabinet: createCabinetService(ctx),
-    payments: createPaymentsService(ctx),
-  };
   const passport = configurePassport();
 
   app.set('trust proxy', ctx.config.trustProxy);
@@ -88,7 +69,7 @@ export function createApp(ctx: AppContext): Express {
     }),
   );
 
-  app.use(healthRoutes(createHealthService(ctx)));
+  app.use(healthRoutes(services.health));
 
   // Static files live under their own prefix, so that page requests never stat the disk looking for one. css and js
   // go out as their .gz twins made at build time. Pages are not compressed here: Node's one core renders them,
@@ -98,8 +79,7 @@ export function createApp(ctx: AppContext): Express {
     expressStaticGzip(PUBLIC_DIR, { enableBrotli: false, index: false, serveStatic: { maxAge: '365d', immutable: true, fallthrough: false } }),
   );
   // The payment gateway's notifications: before sessions and csrf (the gateway has neither), with their own JSON parser.
-  const online = createOnlinePayments(ctx);
-  app.use(notificationRoutes(ctx, online));
+  app.use(notificationRoutes(ctx, services.cardPayments));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   const handleError = errorHandler(ctx, services.site);
@@ -118,16 +98,15 @@ export function createApp(ctx: AppContext): Express {
   app.use(authRoutes(ctx, passport, services.auth));
   app.use(cabinetRoutes(services.cabinet));
   app.use(paymentsRoutes(services.payments));
-  app.use(tariffChangeRoutes(createTariffChangeService(ctx)));
-  app.use(statementRoutes(createStatementService(ctx)));
-  app.use(promisedRoutes(createPromisedService(ctx), ctx.config.timeZone));
-  app.use(voluntaryBlockRoutes(createVoluntaryBlockService(ctx), ctx.config.timeZone));
-  app.use(payRoutes(ctx, createPayPageService(ctx), online));
-  app.use(autopayRoutes(ctx, createAutopayService(ctx, online)));
+  app.use(tariffChangeRoutes(services.tariffChange));
+  app.use(statementRoutes(services.statement));
+  app.use(promisedRoutes(services.promised, ctx.config.timeZone));
+  app.use(voluntaryBlockRoutes(services.voluntaryBlock, ctx.config.timeZone));
+  app.use(payRoutes(ctx, services.cardPayments));
+  app.use(autopayRoutes(ctx, services.autopay));
   if (ctx.config.payments.gateway === 'sandbox') app.use(sandboxRoutes(ctx));
-  const outbox = createOutbox(ctx);
-  app.use(recoveryRoutes(ctx, createRecoveryService(ctx, outbox, services.auth.passwords)));
-  app.use(profileRoutes(ctx, createProfileService(ctx, outbox, services.auth.passwords)));
+  app.use(recoveryRoutes(ctx, services.recovery));
+  app.use(profileRoutes(ctx, services.profile));
   app.use(unsubscribePage(ctx));
 
   app.use(notFound);

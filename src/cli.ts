@@ -25,10 +25,8 @@ import type { AppContext } from './context';
 import { dayOf, isDay } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
 import { seedLarge } from '../seeds/large';
-import { createAutopayService } from './autopay/service';
-import { createOnlinePayments } from './payments/online';
-import { parseMoney } from './lib/money';
-import { createOutbox } from './outbox/service';
+import { formatMoney, parseMoney } from './lib/money';
+import { createServices } from './services';
 import { JOB_STATES, listJobs, retryFailedJob, type JobState } from './jobs/service';
 import { backupDatabase, restoreDatabase } from './backup/service';
 import { readConfig } from './boot';
@@ -56,6 +54,7 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
   const now = ctx.clock.now();
   const today = dayOf(now, ctx.config.timeZone);
   const hasher = () => createPasswordHasher(ctx.config.passwordPepper, ctx.config.bcryptCost);
+  const services = createServices(ctx);
   switch (command) {
     case 'migrate':
       out('migrations applied');
@@ -91,33 +90,33 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       const started = Date.now();
       for (const r of await chargeThrough(ctx, date)) {
-        out(`${r.day}: ${r.alreadyDone ? 'charged already' : `${r.contractsCharged} contracts charged, ${(r.totalKopecks / 100).toFixed(2)} RUB, ${r.blocked} blocked`}`);
+        out(`${r.day}: ${r.alreadyDone ? 'charged already' : `${r.contractsCharged} contracts charged, ${formatMoney(r.totalKopecks)}, ${r.blocked} blocked`}`);
       }
       out(`done in ${((Date.now() - started) / 1000).toFixed(2)} s`);
       return;
     }
     case 'payments': {
-      const online = createOnlinePayments(ctx);
+      const online = services.cardPayments;
       if (args[0] === 'refund') {
         const id = args[1] ?? '';
         if (!/^\d{1,9}$/.test(id)) throw new Error('usage: payments refund <paymentId> [amount in rubles, e.g. 150,50]');
         const amount = args[2] === undefined ? undefined : parseMoney(args[2]);
         if (amount === null || amount === 0) throw new Error(`the amount must be rubles like 150 or 150,50, not "${args[2]}"`);
         const r = await online.refund(Number(id), amount);
-        out(`${r.created ? 'refunded' : 'already refunded'}: ${(r.amount / 100).toFixed(2)} RUB of payment ${id} (gateway refund ${r.refundId})`);
+        out(`${r.created ? 'refunded' : 'already refunded'}: ${formatMoney(r.amount)} of payment ${id} (gateway refund ${r.refundId})`);
         return;
       }
       if (args[0] === 'reconcile') {
         const r = await online.reconcile();
         out(`reconciled: ${r.checked} checked, ${r.credited} credited, ${r.canceled} canceled, ${r.failed} could not be asked`);
-        const a = await createAutopayService(ctx, online).run();
+        const a = await services.autopay.run();
         out(`autopayment: ${a.created} charges due, ${a.tried} tried`);
         return;
       }
       throw new Error('usage: payments refund <paymentId> [amount] | payments reconcile');
     }
     case 'outbox': {
-      const outbox = createOutbox(ctx);
+      const outbox = services.outbox;
       if (args[0] === 'list') {
         const state = flag(args, '--state');
         if (state !== undefined && !['queued', 'sent', 'failed'].includes(state)) throw new Error('--state must be queued, sent or failed');

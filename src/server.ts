@@ -16,6 +16,7 @@ import { stopChargeRuns } from './billing/charges';
 import { DatabaseOpenError } from './db';
 import { startScheduler } from './jobs/scheduler';
 import { dayOf } from './lib/dates';
+import { createServices } from './services';
 import { createHttpServer } from './web/httpServer';
 import { isEmpty, seedDemo } from '../seeds/demo';
 
@@ -77,14 +78,15 @@ async function main(): Promise<void> {
   if (cluster.isPrimary && ctx.config.webConcurrency > 1) return primary(ctx);
   const workerIndex = Number(process.env[WORKER_INDEX_ENV] ?? 0);
   if (cluster.isPrimary) await seedIfEmpty(ctx);
-  const app = createApp(ctx);
+  const services = createServices(ctx); // one of each, shared by the app and the scheduler
+  const app = createApp(ctx, services);
   const server = createHttpServer(app, ctx.config).listen(ctx.config.port, ctx.config.host);
   let scheduler: { stop: () => Promise<void> } | null = null;
   let stopping = false;
   server.on('listening', () => {
     ctx.logger.info({ url: `http://${ctx.config.host}:${ctx.config.port}`, ...(cluster.isWorker ? { worker: workerIndex } : {}) }, 'kabinet is listening');
     // listen first, then catch up; under a cluster the first worker runs it
-    if (ctx.config.billing.scheduler && !stopping && workerIndex === 0) scheduler = startScheduler(ctx);
+    if (ctx.config.billing.scheduler && !stopping && workerIndex === 0) scheduler = startScheduler(ctx, services);
   });
   server.on('error', (err) => {
     ctx.logger.fatal({ err }, 'cannot listen');

@@ -1,6 +1,7 @@
 // The autopayment form: the rule and its figures, the terms accepted, the receipt contact for the first payment.
 import { z } from 'zod';
-import { payAmount, receiptContact } from '../payments/payForms';
+import { receiptContact } from '../card-payments/forms';
+import { amountField } from '../web/fields';
 
 /** An empty field is absent (the other rule's fields are sent empty). */
 const blankless = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -8,7 +9,7 @@ const blankless = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v ===
 export const autopayForm = z
   .object({
     rule: z.enum(['threshold', 'monthly'], { error: 'autopay.rule.required' }),
-    amount: blankless(payAmount),
+    amount: blankless(amountField()),
     threshold: blankless(z.string({ error: 'autopay.threshold.invalid' }).trim().regex(/^\d{1,6}$/, 'autopay.threshold.invalid').transform(Number)),
     day: blankless(z.string({ error: 'autopay.day.invalid' }).trim().regex(/^\d{1,2}$/, 'autopay.day.invalid').transform(Number)),
     accept: blankless(z.literal('1', { error: 'autopay.accept.required' })),

@@ -2,8 +2,7 @@
 // one step), turn off in one step. Plain forms and 303s: the same with or without JavaScript.
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
-import { formatMoney } from '../lib/money';
-import { amountText } from '../promised/forms';
+import { amountInput, formatMoney, wholeRublesInput } from '../lib/money';
 import { allowGatewayForms } from '../gateway/source';
 import { requireSubscriber } from '../web/auth';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
@@ -30,8 +29,8 @@ export function autopayRoutes(ctx: AppContext, autopay: AutopayService): Router 
     const a = page.autopay;
     const values = extra.values ?? {
       rule: a?.rule ?? 'threshold',
-      amount: a?.amount_kopecks ? amountText(a.amount_kopecks) : '1000,00',
-      threshold: a?.threshold_kopecks !== null && a?.threshold_kopecks !== undefined ? String(a.threshold_kopecks / 100) : '100',
+      amount: a?.amount_kopecks ? amountInput(a.amount_kopecks) : '1000,00',
+      threshold: a?.threshold_kopecks !== null && a?.threshold_kopecks !== undefined ? wholeRublesInput(a.threshold_kopecks) : '100',
       day: a?.day ? String(a.day) : '25',
       accept: '',
       contact: page.contact,

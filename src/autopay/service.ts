@@ -1,40 +1,39 @@
 // «Автоматический платёж»: the subscriber's rule over a card saved by a first payment, and the charges it makes.
 // A charge is one row per (contract, period) — "2026-12" for the monthly rule, a provider day for the threshold
-// rule — so a rerun, a second process or a restart never charges a period twice. A failed charge is tried again at
-// most AUTOPAY_MAX_RETRIES times with doubling pauses; a card refused for good turns autopayment off. Every charge
-// and every failure is told to the subscriber through notify().
-import { createCabinetService } from '../cabinet/service';
+// rule — so a rerun, a second process or a restart never charges a period twice (the unique key: the loser's insert
+// is ignored). A failed charge is tried again at most AUTOPAY_MAX_RETRIES times with doubling pauses; a card refused
+// for good turns autopayment off. Every charge and every failure is told to the subscriber through notify().
+// Several processes: a try's payment carries a key naming the charge and attempt (unique: a second start of the same
+// try fails and finds the first's row); what follows a try's outcome is decided inside a transaction that reads the
+// charge first and locked (forUpdate), and does nothing if another process has moved the charge on.
+import type { CabinetService } from '../cabinet/service';
+import type { CardPayments } from '../card-payments/service';
+import type { StartResult } from '../card-payments/start';
+import { clampAmount, PERMANENT_REFUSALS } from '../card-payments/types';
+import { receiptContactOf } from '../card-payments/receipt';
 import type { AppContext } from '../context';
 import { inTransaction } from '../db';
 import { dayOf, splitDay } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
 import { t } from '../web/i18n';
-import { clampAmount, PERMANENT_REFUSALS, receiptContactOf, type OnlinePaymentRow, type OnlinePayments, type StartResult } from '../payments/online';
 import type { AutopayInput } from './forms';
 import * as q from './queries';
+import type { AutopayRow, ChargeRow } from './queries';
 import { TERMS_TEXT, TERMS_VERSION } from './terms';
 
-export type AutopayRow = {
-  id: number; contract_id: number; status: 'active' | 'off'; rule: 'threshold' | 'monthly'; amount_kopecks: number | null; threshold_kopecks: number | null;
-  day: number | null; gateway: string; payment_method_id: string; card_mask: string; terms_version: string; terms_text: string; terms_accepted_at: string;
-  off_reason: string | null; created_at: string; updated_at: string;
-};
-export type ChargeRow = {
-  id: number; contract_id: number; period: string; amount_kopecks: number; status: 'pending' | 'succeeded' | 'failed' | 'refused' | 'skipped';
-  attempts: number; next_attempt_at: string | null; payment_id: number | null; last_error: string | null; created_at: string; updated_at: string;
-};
+export type { AutopayRow, ChargeRow } from './queries';
 
 export type SaveResult =
   | { kind: 'changed' }
   | { kind: 'invalid'; field: string; message: 'autopay.accept.required' | 'autopay.accept.change' | 'autopay.amount.tooSmall' | 'autopay.amount.tooLarge' | 'autopay.threshold.tooLarge' | 'autopay.contact.required' }
   | StartResult;
 
-export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
+export function createAutopayService(ctx: AppContext, parts: { cardPayments: CardPayments; cabinet: Pick<CabinetService, 'dashboard'> }) {
   const cfg = ctx.config.payments;
   const tz = ctx.config.timeZone;
-  const cabinet = createCabinetService(ctx);
-  const find = (contractId: number) => ctx.db('autopay').where({ contract_id: contractId }).first<AutopayRow | undefined>();
+  const { cardPayments: online, cabinet } = parts;
+  const find = (contractId: number) => q.autopayOf(ctx.db, contractId);
 
   /**
    * What the monthly rule pays: the dashboard's «К оплате за следующий месяц». None (null: a paused contract, a
@@ -55,71 +54,93 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
 
   const ruleFields = (input: AutopayInput) =>
     input.rule === 'threshold'
-      ? { rule: 'threshold', amount_kopecks: input.amount!, threshold_kopecks: input.threshold! * 100, day: null }
-      : { rule: 'monthly', amount_kopecks: null, threshold_kopecks: null, day: input.day! };
+      ? { rule: 'threshold' as const, amount_kopecks: input.amount!, threshold_kopecks: input.threshold! * 100, day: null }
+      : { rule: 'monthly' as const, amount_kopecks: null, threshold_kopecks: null, day: input.day! };
 
-  /** Tries the charge of one period once more if it is due; follows its payment row to the end. */
-  async function processCharge(charge: ChargeRow, autopay: AutopayRow): Promise<void> {
+  /**
+   * What follows a try's outcome, decided on the charge read first and locked: the charge still at this try
+   * (`payment_id`) or nothing is done (another process got there first). 'again': a new try is due at once.
+   */
+  async function afterTry(chargeId: number, autopay: AutopayRow, paymentId: number, outcome: { status: string; problem: string | null }): Promise<'done' | 'again'> {
     const now = ctx.clock.now();
     const at = now.toISOString();
-    if (charge.payment_id) {
-      const p = await ctx.db('payments').where({ id: charge.payment_id }).first<OnlinePaymentRow>();
-      if (!p || p.status === 'pending') return; // the gateway has not answered: reconciliation settles the payment first
-      if (p.status === 'succeeded' || p.status === 'refunded') {
-        await ctx.db('autopay_charges').where({ id: charge.id }).update({ status: 'succeeded', updated_at: at });
-        return;
+    return inTransaction(ctx.db, async (trx) => {
+      const charge = await q.lockCharge(trx, chargeId);
+      if (!charge || charge.status !== 'pending' || charge.payment_id !== paymentId) return 'done';
+      if (outcome.status === 'succeeded' || outcome.status === 'refunded') {
+        await q.updateCharge(trx, charge.id, { status: 'succeeded', updated_at: at });
+        return 'done';
       }
       const attempts = charge.attempts + 1;
-      const reason = p.problem ?? 'declined';
+      const reason = outcome.problem ?? 'declined';
       if (reason === 'autopay_off') {
         // Reconciliation dropped a try meant for a card no longer saved: not a decline; a new try (new key) with the card of now.
-        await ctx.db('autopay_charges').where({ id: charge.id }).update({ attempts, payment_id: null, next_attempt_at: at, last_error: reason, updated_at: at });
-        const again = await ctx.db('autopay_charges').where({ id: charge.id }).first<ChargeRow>();
-        if (again) await processCharge(again, autopay);
-        return;
+        await q.updateCharge(trx, charge.id, { attempts, payment_id: null, next_attempt_at: at, last_error: reason, updated_at: at });
+        return 'again';
       }
       if (PERMANENT_REFUSALS.has(reason)) {
-        await inTransaction(ctx.db, async (trx) => {
-          await trx('autopay_charges').where({ id: charge.id }).update({ status: 'refused', attempts, last_error: reason, updated_at: at });
-          await trx('autopay').where({ id: autopay.id }).update({ status: 'off', off_reason: 'card_refused', updated_at: at });
-          await notify(ctx, trx, {
-            contractId: charge.contract_id, topic: 'payments', key: `autopay_refused:${charge.id}`, link: '/cabinet/autopay',
-            title: t('notice.autopayRefused.title'), text: t('notice.autopayRefused.text', { card: autopay.card_mask }),
-          });
+        await q.updateCharge(trx, charge.id, { status: 'refused', attempts, last_error: reason, updated_at: at });
+        await q.updateRule(trx, autopay.id, { status: 'off', off_reason: 'card_refused', updated_at: at });
+        await notify(ctx, trx, {
+          contractId: charge.contract_id, topic: 'payments', key: `autopay_refused:${charge.id}`, link: '/cabinet/autopay',
+          title: t('notice.autopayRefused.title'), text: t('notice.autopayRefused.text', { card: autopay.card_mask }),
         });
-        return;
+        return 'done';
       }
       const last = attempts > cfg.autopay.maxRetries;
       const next = new Date(now.getTime() + cfg.autopay.retryMs * 2 ** (attempts - 1)).toISOString();
-      await inTransaction(ctx.db, async (trx) => {
-        await trx('autopay_charges').where({ id: charge.id }).update({ status: last ? 'failed' : 'pending', attempts, payment_id: null, next_attempt_at: last ? null : next, last_error: reason, updated_at: at });
-        await notify(ctx, trx, {
-          contractId: charge.contract_id, topic: 'payments', key: `autopay_failed:${charge.id}:${attempts}`, link: '/cabinet/pay',
-          title: t('notice.autopayFailed.title'),
-          text: t(last ? 'notice.autopayFailed.last' : 'notice.autopayFailed.again', { amount: formatMoney(charge.amount_kopecks), card: autopay.card_mask }),
-        });
+      await q.updateCharge(trx, charge.id, { status: last ? 'failed' : 'pending', attempts, payment_id: null, next_attempt_at: last ? null : next, last_error: reason, updated_at: at });
+      await notify(ctx, trx, {
+        contractId: charge.contract_id, topic: 'payments', key: `autopay_failed:${charge.id}:${attempts}`, link: '/cabinet/pay',
+        title: t('notice.autopayFailed.title'),
+        text: t(last ? 'notice.autopayFailed.last' : 'notice.autopayFailed.again', { amount: formatMoney(charge.amount_kopecks), card: autopay.card_mask }),
       });
-      return;
-    }
-    if (charge.status !== 'pending' || (charge.next_attempt_at && charge.next_attempt_at > at)) return;
+      return 'done';
+    });
+  }
+
+  /** Starts the charge's next try (a card payment with the saved card), unless another process has started it. */
+  async function startTry(charge: ChargeRow, autopay: AutopayRow): Promise<void> {
+    const at = ctx.clock.now().toISOString();
     const key = `autopay:${charge.contract_id}:${charge.period}:${charge.attempts}`;
     // A crash after an earlier try wrote its payment row (but before the charge knew it): link that row, never start again.
-    const earlier = await ctx.db('payments').where({ idempotency_key: key }).first<{ id: number } | undefined>('id');
+    const earlier = await online.paymentIdByKey(key);
     if (earlier) {
-      await ctx.db('autopay_charges').where({ id: charge.id }).whereNull('payment_id').update({ payment_id: earlier.id, updated_at: at });
-    } else {
-      const contact = await contactOf(charge.contract_id);
+      await q.linkChargePayment(ctx.db, charge.id, charge.attempts, earlier, at);
+      return;
+    }
+    const contact = await contactOf(charge.contract_id);
+    try {
       await online.start({
         contractId: charge.contract_id, amountKopecks: charge.amount_kopecks, contact: contact ?? '', method: 'autopay',
         paymentMethodId: autopay.payment_method_id, autopayId: autopay.id, key,
-        // the charge points at its payment row from the moment the row exists
+        // The charge points at its payment row from the moment the row exists; a charge moved on meanwhile starts nothing.
         withRow: async (trx, paymentId) => {
-          await trx('autopay_charges').where({ id: charge.id }).update({ payment_id: paymentId, updated_at: at });
+          if (!(await q.linkChargePayment(trx, charge.id, charge.attempts, paymentId, at))) throw new ChargeMovedOn();
         },
       });
+    } catch (err) {
+      if (err instanceof ChargeMovedOn) return;
+      // The key is unique: another process started this very try first. Its row is the try; nothing more to do here.
+      if (isUniqueViolation(err) && (await online.paymentIdByKey(key))) return;
+      throw err;
     }
-    const fresh = await ctx.db('autopay_charges').where({ id: charge.id }).first<ChargeRow>();
-    if (fresh) await processCharge(fresh, autopay);
+  }
+
+  /** Tries the charge of one period once more if it is due; follows its payment row to the end. */
+  async function processCharge(chargeId: number, autopay: AutopayRow): Promise<void> {
+    for (let step = 0; step < 4; step++) {
+      const charge = await q.chargeById(ctx.db, chargeId);
+      if (!charge || charge.status !== 'pending') return;
+      if (charge.payment_id) {
+        const p = await online.payment(charge.payment_id);
+        if (!p || p.status === 'pending') return; // the gateway has not answered: reconciliation settles the payment first
+        if ((await afterTry(charge.id, autopay, p.id, p)) === 'done') return;
+        continue;
+      }
+      if (charge.next_attempt_at && charge.next_attempt_at > ctx.clock.now().toISOString()) return;
+      await startTry(charge, autopay);
+    }
   }
 
   return {
@@ -127,7 +148,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
 
     async page(contractId: number) {
       const autopay = await find(contractId);
-      const charges = await ctx.db('autopay_charges').where({ contract_id: contractId }).orderBy('id', 'desc').limit(12).select<ChargeRow[]>('*');
+      const charges = await q.recentCharges(ctx.db, contractId, 12);
       return { autopay: autopay ?? null, charges, contact: (await contactOf(contractId)) ?? '' };
     },
 
@@ -178,8 +199,7 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
     },
 
     async turnOff(contractId: number): Promise<boolean> {
-      const n = await ctx.db('autopay').where({ contract_id: contractId, status: 'active' }).update({ status: 'off', off_reason: 'subscriber', updated_at: ctx.clock.now().toISOString() });
-      return n > 0;
+      return (await q.turnOffActive(ctx.db, contractId, 'subscriber', ctx.clock.now().toISOString())) > 0;
     },
 
     /** The scheduler's tick: a charge row for each rule that is due now, then every due charge is tried. */
@@ -189,31 +209,29 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
       const today = dayOf(now, tz);
       const [, , d] = splitDay(today);
       let created = 0;
-      for (const a of await ctx.db('autopay').where({ status: 'active' }).select<AutopayRow[]>('*')) {
+      for (const a of await q.activeAutopays(ctx.db)) {
         let period: string | null = null;
         if (a.rule === 'monthly' && a.day !== null && d >= a.day) period = today.slice(0, 7);
         else if (a.rule === 'threshold' && a.threshold_kopecks !== null && a.amount_kopecks) {
-          const c = await ctx.db('contracts').where({ id: a.contract_id }).first<{ balance_kopecks: number }>('balance_kopecks');
-          if (c && c.balance_kopecks < a.threshold_kopecks) period = today;
+          if ((await online.balance(a.contract_id)) < a.threshold_kopecks) period = today;
         }
         if (!period) continue;
         // Checked before the amount: the dashboard is not computed on every tick for a period already charged.
-        if (await ctx.db('autopay_charges').where({ contract_id: a.contract_id, period }).first('id')) continue;
+        if (await q.chargeExists(ctx.db, a.contract_id, period)) continue;
         const owed = a.rule === 'monthly' ? await monthlyAmount(a.contract_id) : a.amount_kopecks!;
         const amount = owed > 0 ? clampAmount(owed, cfg) : 0;
-        const inserted = await ctx.db('autopay_charges')
-          .insert({ contract_id: a.contract_id, period, amount_kopecks: amount, status: amount > 0 ? 'pending' : 'skipped', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at })
-          .onConflict(['contract_id', 'period']).ignore()
-          .returning('id');
-        created += inserted.length; // an insert another process made first is ignored and not counted
+        const inserted = await q.insertCharge(ctx.db, {
+          contract_id: a.contract_id, period, amount_kopecks: amount, status: amount > 0 ? 'pending' : 'skipped', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at,
+        });
+        if (inserted) created++; // an insert another process made first is ignored and not counted
       }
       let tried = 0;
-      const due = await ctx.db('autopay_charges as ch').join('autopay as a', 'a.contract_id', 'ch.contract_id').where('a.status', 'active').where('ch.status', 'pending').select<ChargeRow[]>('ch.*');
+      const due = await q.dueCharges(ctx.db);
       for (const charge of due) {
         const a = await find(charge.contract_id);
         if (!a) continue;
         try {
-          await processCharge(charge, a);
+          await processCharge(charge.id, a);
           tried++;
         } catch (err) {
           ctx.logger.error({ err, charge: charge.id }, 'autopayment charge failed; the next tick tries again');
@@ -224,3 +242,12 @@ export function createAutopayService(ctx: AppContext, online: OnlinePayments) {
   };
 }
 export type AutopayService = ReturnType<typeof createAutopayService>;
+
+/** The charge was moved on by another process between the decision and the try: the try is not made. */
+class ChargeMovedOn extends Error {}
+
+/** A unique index refused the insert (SQLite: SQLITE_CONSTRAINT_UNIQUE; PostgreSQL: 23505). */
+const isUniqueViolation = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+};

@@ -4,7 +4,7 @@ import { amountToUnblock, lastsUntil, toPayForNextMonth, type Debit } from '../b
 import { dailyAmount } from '../billing/service';
 import type { AppContext } from '../context';
 import { addDays, dayOf } from '../lib/dates';
-import { amountText } from '../promised/forms';
+import { amountInput } from '../lib/money';
 import { createPromisedService } from '../promised/service';
 import { NotFound } from '../web/errors';
 import { findContractSummary, isDayCharged, servicesOn, unreadNotices } from './queries';
@@ -34,7 +34,7 @@ export function createCabinetService(ctx: AppContext) {
       const todayCharge = todayCharged ? 0 : await dailyAmount(ctx.db, contractId, today);
       const unblockAmount = amountToUnblock(contract.balance_kopecks, contract.credit_limit_kopecks, todayCharge);
       // the pay form filled in with that amount, by a plain link (no JavaScript needed)
-      const unblock = blocked ? { amount: unblockAmount, todayCharge, debt: unblockAmount - todayCharge, payHref: `/cabinet/pay?amount=${encodeURIComponent(amountText(unblockAmount))}` } : null;
+      const unblock = blocked ? { amount: unblockAmount, todayCharge, debt: unblockAmount - todayCharge, payHref: `/cabinet/pay?amount=${encodeURIComponent(amountInput(unblockAmount))}` } : null;
       // Paused: nothing is charged (or the paused daily fee), so neither «Хватит до» nor the next month's amount applies.
       // Blocked: the next month's amount is the fees after today alone; the debt and today are what `unblock` says.
       const toPayNextMonth =

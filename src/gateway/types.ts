@@ -61,16 +61,5 @@ export class GatewayError extends Error {
   }
 }
 
-/** 12345 -> "123.45" (no floating point). */
-export function toValue(kopecks: number): string {
-  return `${Math.trunc(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`;
-}
-
-/** "123.45" -> 12345, or null when it is not an amount with at most two decimals. */
-export function fromValue(value: unknown): number | null {
-  if (typeof value !== 'string' && typeof value !== 'number') return null;
-  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(String(value));
-  if (!m) return null;
-  const k = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  return Number.isSafeInteger(k) ? k : null;
-}
+/** 12345 -> "123.45" and back: YooKassa's amount.value (the arithmetic is in lib/money.ts, with no floating point). */
+export { decimalValue as toValue, parseDecimalValue as fromValue } from '../lib/money';

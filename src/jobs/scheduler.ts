@@ -4,21 +4,21 @@ import { Cron } from 'croner';
 import { billingJobHandlers, scheduleBillingDay } from '../billing/jobs';
 import type { AppContext } from '../context';
 import { promisedJobHandlers } from '../promised/jobs';
-import { paymentsTick } from '../payments/jobs';
+import { paymentsTick } from '../card-payments/jobs';
 import { tariffChangeJobHandlers } from '../tariff-change/jobs';
 import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { recordSchedulerTick } from './queries';
 import { createJobs } from './service';
 import { schedulerTurns } from './turns';
-import { createOutbox } from '../outbox/service';
+import { createServices, type Services } from '../services';
 import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
 import { deleteExpiredSessions } from '../web/queries';
 import { retentionJobHandlers, scheduleRetention } from '../retention/service';
 
-export function startScheduler(ctx: AppContext): { stop: () => Promise<void> } {
+export function startScheduler(ctx: AppContext, services: Services = createServices(ctx)): { stop: () => Promise<void> } {
   const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx) });
-  const payments = paymentsTick(ctx);
-  const outbox = createOutbox(ctx);
+  const payments = paymentsTick(ctx, services);
+  const outbox = services.outbox;
   // Each step on its own: a gateway that is down must not hold up the charge run, nor the SMS that are due.
   const steps: [string, () => Promise<unknown>][] = [
     ['billing', async () => { await scheduleBillingDay(ctx, jobs); await jobs.runDue(); }],

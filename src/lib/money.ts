@@ -27,6 +27,32 @@ export function formatMoneyPlain(k: number): string {
   return `${k < 0 ? '-' : ''}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** Kopecks as a form's amount field shows them again: 60000 -> "600,00", 5 -> "0,05" (no grouping, no currency). */
+export function amountInput(k: number): string {
+  const abs = Math.abs(k);
+  return `${k < 0 ? '-' : ''}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** A sum of whole rubles as a form's field of rubles shows it: 10000 -> "100" (anything else as amountInput does). */
+export function wholeRublesInput(k: number): string {
+  return k % 100 === 0 ? String(k / 100) : amountInput(k);
+}
+
+/** Kopecks as a decimal with a dot, as payment APIs want it (YooKassa's amount.value): 12345 -> "123.45". */
+export function decimalValue(k: number): string {
+  const abs = Math.abs(k);
+  return `${k < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** "123.45" (a payment API's amount.value) -> 12345, or null when it is not an amount with at most two decimals. */
+export function parseDecimalValue(value: unknown): number | null {
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(String(value));
+  if (!m) return null;
+  const k = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return Number.isSafeInteger(k) ? k : null;
+}
+
 /** "1 234,5" / "1234.50" / "1234" -> kopecks, or null when the text is not an amount of money. */
 export function parseMoney(text: string): Kopecks | null {
   const s = text.replace(/[\s\u00a0₽]/g, '').replace(',', '.');

@@ -26,6 +26,15 @@ export const insertPayment = async (
   trx: Trx,
   row: { contract_id: number; amount_kopecks: number; method: string; status: string; ledger_entry_id: number | null; idempotency_key: string; created_at: string },
 ) => {
-  const [{ id }] = await trx('payments').insert(row).returning('id');
-  return id as number;
+  const [{ id }] = (await trx('payments').insert(row).returning('id')) as { id: number }[];
+  return Number(id);
 };
+
+export type ReceiptPaymentRow = PaymentRow & { receipt: string | null; card_mask: string | null; settled_at: string | null; gateway_payment_id: string | null };
+
+/** One of the contract's payments (another contract's id finds nothing). */
+export const paymentOfContract = (db: Db, contractId: number, paymentId: number) =>
+  db('payments').where({ id: paymentId, contract_id: contractId }).first<ReceiptPaymentRow | undefined>();
+
+export const refundsOf = (db: Db, paymentId: number) =>
+  db('payment_refunds').where({ payment_id: paymentId }).orderBy('id').select<{ amount_kopecks: number; created_at: string }[]>('amount_kopecks', 'created_at');

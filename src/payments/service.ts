@@ -1,5 +1,7 @@
-// «История платежей»: a subscriber's payments, newest first, 20 a page, in a period of provider days.
+// «История платежей»: a subscriber's payments, newest first, 20 a page, in a period of provider days; and the
+// receipt of a card payment.
 import type { AppContext } from '../context';
+import type { Receipt } from '../gateway/types';
 import { addDays, startOfDay } from '../lib/dates';
 import type { HistoryQuery } from './forms';
 import * as q from './queries';
@@ -20,6 +22,14 @@ export function createPaymentsService(ctx: AppContext) {
       const page = Math.min(query.page, pages);
       const rows = total ? await q.listPayments(ctx.db, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE) : [];
       return { rows, total, page, pages };
+    },
+
+    /** A card payment's receipt as sent to the gateway (the fiscal data operator sends the subscriber the fiscal one). */
+    async receipt(contractId: number, paymentId: number) {
+      const payment = await q.paymentOfContract(ctx.db, contractId, paymentId);
+      if (!payment?.receipt) return null;
+      const refunds = await q.refundsOf(ctx.db, paymentId);
+      return { payment, receipt: JSON.parse(payment.receipt) as Receipt, refunds };
     },
   };
 }

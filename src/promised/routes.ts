@@ -3,12 +3,12 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { formatDateTime, formatDay } from '../lib/dates';
-import { formatMoney } from '../lib/money';
+import { amountInput, formatMoney } from '../lib/money';
 import { requireSubscriber } from '../web/auth';
 import { NotFound } from '../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { belowFloor, t, type MessageKey } from '../web/i18n';
-import { amountForm, amountText, confirmForm } from './forms';
+import { amountForm, confirmForm } from './forms';
 import type { Refusal } from './rules';
 import type { PromisedService } from './service';
 
@@ -43,7 +43,7 @@ export function wayForward(refusal: Refusal): { href: string; label: MessageKey;
   const pay = { href: '/cabinet/pay', label: 'cabinet.pay' as const };
   switch (refusal.reason) {
     case 'debt':
-      return [{ href: `/cabinet/pay?amount=${encodeURIComponent(amountText(refusal.need))}`, label: 'cabinet.payAmount', params: { amount: formatMoney(refusal.need) } }, { href: '/contacts#pay', label: 'promised.forward.elsewhere' }];
+      return [{ href: `/cabinet/pay?amount=${encodeURIComponent(amountInput(refusal.need))}`, label: 'cabinet.payAmount', params: { amount: formatMoney(refusal.need) } }, { href: '/contacts#pay', label: 'promised.forward.elsewhere' }];
     case 'paused':
       return [{ href: '/cabinet/voluntary-block', label: 'promised.forward.block' }, back];
     case 'late':
@@ -68,7 +68,7 @@ export function promisedRoutes(promised: PromisedService, tz: string): Router {
     const refusal = extra.refusal ?? (page.verdict.ok ? null : page.verdict.refusal);
     res.status(status).render('promised/index', {
       title: 'promised.title', ...page, offer, refusal, alert: Boolean(extra.alert), forward: refusal ? wayForward(refusal) : [],
-      values: extra.values ?? { amount: offer ? amountText(offer.suggested) : '' },
+      values: extra.values ?? { amount: offer ? amountInput(offer.suggested) : '' },
       fieldErrors: extra.fieldErrors ?? {},
       t: withParams(pageParams(page, tz, refusal)),
     });
@@ -90,7 +90,7 @@ export function promisedRoutes(promised: PromisedService, tz: string): Router {
     if (!checked.verdict.ok) return renderIndex(res, checked, 409, { alert: true });
     if (checked.error) return renderIndex(res, checked, 422, { values, fieldErrors: { amount: checked.error } });
     res.render('promised/check', {
-      title: 'promised.check.title', ...checked, amount: form.data.amount, amountText: amountText(form.data.amount), key: crypto.randomUUID(),
+      title: 'promised.check.title', ...checked, amount: form.data.amount, amountText: amountInput(form.data.amount), key: crypto.randomUUID(),
       t: withParams({ ...pageParams(checked, tz, null), amount: formatMoney(form.data.amount) }),
     });
   });

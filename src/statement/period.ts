@@ -21,7 +21,7 @@ export function resolvePeriod(typed: { from: Day | null; to: Day | null }, today
   if (typed.from && typed.from > today) return { ok: false, errors: { from: 'statement.from.future' } };
   const to = typed.to && typed.to < today ? typed.to : today; // nothing is dated after today: a later end is today
   const from = typed.from ?? addMonths(to, -(DEFAULT_MONTHS - 1));
-  if (from > to) return { ok: false, errors: { to: 'statement.period.reversed' } };
+  if (from > to) return { ok: false, errors: { to: 'period.reversed' } };
   if (monthsSpanned(from, to) > MAX_MONTHS) return { ok: false, errors: { from: 'statement.period.tooLong' } };
   return { ok: true, period: { from, to } };
 }

@@ -7,7 +7,8 @@ import { createAutopayService } from '../../src/autopay/service';
 import { TERMS_TEXT, TERMS_VERSION } from '../../src/autopay/terms';
 import { checkBalance, postEntry } from '../../src/billing/service';
 import { toValue } from '../../src/gateway/types';
-import { createOnlinePayments } from '../../src/payments/online';
+import type { CardPayments } from '../../src/card-payments/service';
+import { createServices } from '../../src/services';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 
@@ -30,7 +31,9 @@ const balance = async (contractId: number) => {
   expect(b.cached).toBe(b.ledger);
   return b.ledger;
 };
-const run = () => createAutopayService(t.ctx, createOnlinePayments(t.ctx)).run();
+const run = () => createServices(t.ctx).autopay.run();
+/** Autopayment over a card-payments service of the test's making (one that crashes, one whose gateway answers at once). */
+const autopayOver = (cardPayments: CardPayments) => createAutopayService(t.ctx, { cardPayments, cabinet: createServices(t.ctx).cabinet });
 
 async function postForm(agent: Agent, fields: Record<string, string>, path = '/cabinet/autopay') {
   const page = await agent.get('/cabinet/autopay');
@@ -273,10 +276,10 @@ describe('charges that survive crashes and pauses', () => {
     const s = await subscriber();
     await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
     await charge(s.id, 45000);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     // the old order: start() wrote its row and charged, then the process died before the charge knew the row
     const crashing = { ...online, start: async (i: Parameters<typeof online.start>[0]) => { await online.start({ ...i, withRow: undefined }); throw new Error('killed'); } };
-    await createAutopayService(t.ctx, crashing).run();
+    await autopayOver(crashing).run();
     expect(await charges(s.id)).toMatchObject([{ status: 'pending', payment_id: null }]);
     expect(await autopayPayments(s.id)).toHaveLength(1);
     await run();
@@ -290,9 +293,9 @@ describe('charges that survive crashes and pauses', () => {
     const s = await subscriber();
     await turnOn(s.agent, { rule: 'threshold', amount: '500', threshold: '100' });
     await charge(s.id, 45000);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     const crashing = { ...online, start: async (i: Parameters<typeof online.start>[0]) => { await online.start(i); throw new Error('killed'); } };
-    await createAutopayService(t.ctx, crashing).run();
+    await autopayOver(crashing).run();
     const [p] = await autopayPayments(s.id);
     expect((await charges(s.id))[0].payment_id).toBe(p.id);
   });
@@ -312,7 +315,7 @@ describe('charges that survive crashes and pauses', () => {
     const s = await subscriber();
     await turnOn(s.agent, { rule: 'monthly', day: '1' });
     t.clock.set('2026-12-02T05:00:00.000Z');
-    const svc = createAutopayService(t.ctx, createOnlinePayments(t.ctx));
+    const svc = createServices(t.ctx).autopay;
     const [a, b] = await Promise.all([svc.run(), svc.run()]);
     expect(a.created + b.created).toBe(1);
     expect(await charges(s.id)).toHaveLength(1);
@@ -321,14 +324,14 @@ describe('charges that survive crashes and pauses', () => {
 
   it('a first payment settled inside start() (the gateway answers succeeded at once) still turns autopayment on', async () => {
     const s = await subscriber();
-    const sandbox = createOnlinePayments(t.ctx).gateway;
+    const sandbox = createServices(t.ctx).gateway;
     const answer = (req: { amountKopecks: number; metadata: Record<string, string> }) => ({
       id: 'gw-at-once', status: 'succeeded' as const, amount: { value: toValue(req.amountKopecks), currency: 'RUB' }, paid: true, confirmationUrl: null,
       paymentMethod: { id: 'pm-at-once', saved: true, mask: 'Visa •••• 4242' }, metadata: req.metadata, cancellation: null,
     });
     let last: ReturnType<typeof answer> | null = null;
     const atOnce = { ...sandbox, name: sandbox.name, createPayment: async (req: Parameters<typeof sandbox.createPayment>[0]) => (last = answer(req)), getPayment: async () => last };
-    const svc = createAutopayService(t.ctx, createOnlinePayments(t.ctx, atOnce));
+    const svc = createServices(t.ctx, { gateway: atOnce }).autopay;
     const r = await svc.save(s.id, { accept: '1', contact: 'payer@example.ru', rule: 'threshold', amount: 50000, threshold: 100 } as AutopayInput);
     expect(r).toMatchObject({ kind: 'settled', result: 'credited' });
     expect(await autopayRow(s.id)).toMatchObject({ status: 'active', payment_method_id: 'pm-at-once' });

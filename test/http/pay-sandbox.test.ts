@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { checkBalance } from '../../src/billing/service';
 import { createSandboxGateway } from '../../src/gateway/sandbox';
-import { createOnlinePayments } from '../../src/payments/online';
+import { createServices } from '../../src/services';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 
@@ -170,7 +170,7 @@ describe('paying through the sandbox', () => {
     expect((await request(t.app).post('/payments/notifications').send(await notification(sandboxId, 'payment.canceled'))).status).toBe(200);
     const [row] = await payments(s.id);
     await s.agent.get(`/cabinet/pay/${row.id}`);
-    await createOnlinePayments(t.ctx).reconcile();
+    await createServices(t.ctx).cardPayments.reconcile();
     expect(await credits(s.id)).toHaveLength(1);
     expect(await balance(s.id)).toBe(75000);
   });
@@ -221,7 +221,7 @@ describe('paying through the sandbox', () => {
     expect(ret.text).toContain(`hx-get="/cabinet/pay/${row.id}" hx-trigger="every 2s"`);
     expect(ret.text).toContain(`href="/cabinet/pay/${row.id}">Обновить</a>`);
 
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect((await online.reconcile()).checked).toBe(0); // not 15 minutes yet
     await t.ctx.db('sandbox_payments').where({ id: sandboxId }).update({ status: 'succeeded' }); // paid; the notification was lost
     t.clock.advance(16 * 60_000);
@@ -235,7 +235,7 @@ describe('paying through the sandbox', () => {
     const s = await subscriber();
     const { sandboxId } = await startPayment(s.agent, '200');
     await sandboxAction(s.agent, sandboxId, 'leave');
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     t.clock.advance(30 * 60_000);
     expect(await online.reconcile()).toMatchObject({ checked: 1, credited: 0, canceled: 0 });
     t.clock.advance(31 * 60_000);
@@ -323,7 +323,7 @@ describe('refunds (staff, through the CLI\u2019s service)', () => {
     const { sandboxId } = await startPayment(s.agent, '1000');
     await sandboxAction(s.agent, sandboxId, 'pay');
     const [row] = await payments(s.id);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await online.refund(row.id, 30000)).toMatchObject({ amount: 30000, created: true });
     expect((await payments(s.id))[0]).toMatchObject({ status: 'succeeded', refunded_kopecks: 30000 });
     expect((await s.agent.get('/cabinet/payments')).text).toContain('возвращено 300,00\u00a0₽');
@@ -340,7 +340,7 @@ describe('refunds (staff, through the CLI\u2019s service)', () => {
     const s = await subscriber();
     const { sandboxId } = await startPayment(s.agent, '100');
     const [row] = await payments(s.id);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await failureOfRefund(online.refund(row.id))).toContain('only a succeeded payment');
     await sandboxAction(s.agent, sandboxId, 'pay');
     expect(await failureOfRefund(online.refund(row.id, 10001))).toContain('must be from');

@@ -2,11 +2,10 @@
 // the Basic auth, the Idempotence-Key and the body. Notifications are believed only from YooKassa's published
 // addresses (behind our loopback proxy: X-Forwarded-For), and even then the payment is fetched from the API.
 import request from 'supertest';
-import { createAutopayService } from '../../src/autopay/service';
 import type { AutopayInput } from '../../src/autopay/forms';
 import { checkBalance } from '../../src/billing/service';
 import { createYooKassa } from '../../src/gateway/yookassa';
-import { createOnlinePayments } from '../../src/payments/online';
+import { createServices } from '../../src/services';
 import { csrfFrom, failureOf, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 import { startFakeYooKassa, type FakeYooKassa } from '../support/fakeYooKassa';
@@ -96,7 +95,7 @@ describe('YooKassa: creating the payment', () => {
     yk.succeed(gatewayId); // the subscriber could not pay it, but say the gateway settled it anyway
 
     t.clock.advance(16 * 60_000);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await online.reconcile()).toMatchObject({ checked: 1, credited: 1 });
     const creates = yk.requests.filter((r) => r.method === 'POST' && r.path === '/payments');
     expect(creates).toHaveLength(2);
@@ -116,7 +115,7 @@ describe('YooKassa: creating the payment', () => {
     expect(res.text).toContain('Деньги не списаны');
     expect(await credits(s.id)).toHaveLength(0);
     t.clock.advance(16 * 60_000);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     await online.reconcile(); // created now (same key), pending at the gateway
     const [row] = await payments(s.id);
     expect(row.gateway_payment_id).toBeTruthy();
@@ -196,7 +195,7 @@ describe('YooKassa: notifications', () => {
     const [row] = await payments(s.id);
     yk.succeed(row.gateway_payment_id);
     await notify(row.gateway_payment_id);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await online.refund(row.id, 20000)).toMatchObject({ created: true, amount: 20000 });
     const refund = yk.requests.find((r) => r.path === '/refunds')!;
     expect(refund.headers['idempotence-key']).toBe(`refund:${row.id}:0:20000`);
@@ -208,7 +207,7 @@ describe('YooKassa: notifications', () => {
 
 describe('YooKassa: reconciliation sends the very same request', () => {
   const creates = () => yk.requests.filter((r) => r.method === 'POST' && r.path === '/payments');
-  const autopayService = () => createAutopayService(t.ctx, createOnlinePayments(t.ctx));
+  const autopayService = () => createServices(t.ctx).autopay;
   async function activeAutopay(contractId: number, card = 'pm-saved-1') {
     const at = t.clock.now().toISOString();
     await t.ctx.db('autopay').insert({
@@ -236,7 +235,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     const [gatewayId] = [...yk.payments.keys()];
     yk.succeed(gatewayId, { payment_method: { type: 'bank_card', id: 'pm-saved-9', saved: true, card: { last4: '1111', card_type: 'MasterCard' } } });
     t.clock.advance(16 * 60_000);
-    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
+    expect(await createServices(t.ctx).cardPayments.reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
     expect(creates()).toHaveLength(2);
     expect(creates()[0].body).toMatchObject({ save_payment_method: true });
     expect(creates()[1].body).toEqual(creates()[0].body);
@@ -251,7 +250,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     const [row] = await payments(s.id);
     expect(row).toMatchObject({ method: 'autopay', status: 'pending', gateway_payment_id: null, payment_method_id: 'pm-saved-1' });
     t.clock.advance(16 * 60_000);
-    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
+    expect(await createServices(t.ctx).cardPayments.reconcile()).toMatchObject({ checked: 1, credited: 1, failed: 0 });
     expect(creates()).toHaveLength(2);
     expect(creates()[0].body).toMatchObject({ payment_method_id: 'pm-saved-1' });
     expect(creates()[1].body).toEqual(creates()[0].body);
@@ -269,7 +268,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     await autopayService().run();
     await t.ctx.db('autopay').where({ contract_id: s.id }).update(change());
     t.clock.advance(16 * 60_000);
-    expect(await createOnlinePayments(t.ctx).reconcile()).toMatchObject({ checked: 1, canceled: 1 });
+    expect(await createServices(t.ctx).cardPayments.reconcile()).toMatchObject({ checked: 1, canceled: 1 });
     expect(creates()).toHaveLength(1);
     expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'autopay_off' });
     expect(await credits(s.id)).toHaveLength(0);
@@ -285,7 +284,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     await postPay(s.agent, '250');
     t.clock.advance(16 * 60_000);
     yk.failNext('400');
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await online.reconcile()).toMatchObject({ checked: 1, canceled: 1, failed: 0 });
     expect((await payments(s.id))[0]).toMatchObject({ status: 'canceled', problem: 'gateway_refused' });
     expect(await online.reconcile()).toMatchObject({ checked: 0 });
@@ -300,7 +299,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     expect((await payments(s.id))[0]).toMatchObject({ status: 'pending', problem: null });
     t.clock.advance(16 * 60_000);
     yk.failNext('429');
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     expect(await online.reconcile()).toMatchObject({ checked: 1, failed: 1, canceled: 0 }); // 429 again: the next run tries
     expect(await online.reconcile()).toMatchObject({ checked: 1, failed: 0 });
     const [row] = await payments(s.id);
@@ -315,7 +314,7 @@ describe('YooKassa: reconciliation sends the very same request', () => {
     const [row] = await payments(s.id);
     yk.succeed(row.gateway_payment_id);
     await notify(row.gateway_payment_id);
-    const online = createOnlinePayments(t.ctx);
+    const online = createServices(t.ctx).cardPayments;
     await Promise.all([online.refund(row.id, 10000), online.refund(row.id, 20000)]);
     expect((await payments(s.id))[0]).toMatchObject({ refunded_kopecks: 30000, status: 'succeeded' });
     expect(await checkBalance(t.ctx.db, s.id)).toEqual({ cached: 20000, ledger: 20000 });

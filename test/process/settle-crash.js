@@ -11,7 +11,7 @@ const pino = require('pino');
 const dist = path.join(__dirname, '..', '..', 'dist', 'src');
 const { loadConfig } = require(path.join(dist, 'config.js'));
 const { migrate, openDb } = require(path.join(dist, 'db.js'));
-const { createOnlinePayments } = require(path.join(dist, 'payments', 'online.js'));
+const { createServices } = require(path.join(dist, 'services.js'));
 
 async function main() {
   const [phase, gatewayId] = process.argv.slice(2);
@@ -29,7 +29,7 @@ async function main() {
         number: '900001', name: 'Абонент', town_id: town, address: 'ул. Тестовая, 1', email: null, password_hash: 'x', status: 'active',
         tariff_id: tariff, balance_kopecks: 0, created_at: now, updated_at: now,
       });
-      const r = await createOnlinePayments(ctx).start({ contractId: contract, amountKopecks: 50000, contact: 'payer@example.ru' });
+      const r = await createServices(ctx).cardPayments.start({ contractId: contract, amountKopecks: 50000, contact: 'payer@example.ru' });
       const row = await db('payments').where({ id: r.paymentId }).first();
       process.stdout.write(`${JSON.stringify({ paymentId: r.paymentId, gatewayId: row.gateway_payment_id, kind: r.kind })}\n`);
       return;
@@ -45,7 +45,7 @@ async function main() {
         }
       });
       process.stdout.write('settling\n');
-      await createOnlinePayments(ctx).settle(gatewayId);
+      await createServices(ctx).cardPayments.settle(gatewayId);
       process.stdout.write('settled without a crash\n');
       return;
     }

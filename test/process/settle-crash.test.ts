@@ -84,9 +84,9 @@ test('staff refund through the CLI: partial, then the rest, then nothing left (a
   db.close();
   const partial = await run([cli, 'payments', 'refund', String(id), '150,50']);
   expect(partial.code).toBe(0);
-  expect(partial.out).toContain(`refunded: 150.50 RUB of payment ${id}`);
+  expect(partial.out).toContain(`refunded: 150,50\u00a0₽ of payment ${id}`);
   const rest = await run([cli, 'payments', 'refund', String(id)]);
-  expect(rest.out).toContain(`refunded: 349.50 RUB of payment ${id}`);
+  expect(rest.out).toContain(`refunded: 349,50\u00a0₽ of payment ${id}`);
   const more = await run([cli, 'payments', 'refund', String(id), '1']);
   expect(more.code).toBe(1);
   expect(more.out).toContain('error: the refund must be from 0,01 to 0,00');

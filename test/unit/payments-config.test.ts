@@ -4,7 +4,7 @@ import { loadConfig, parseRanges, YOOKASSA_NOTIFY_FROM } from '../../src/config'
 import { addressAllowed } from '../../src/gateway/source';
 import { fromValue, toValue } from '../../src/gateway/types';
 import { paymentBody, parsePayment } from '../../src/gateway/yookassa';
-import { receiptContact } from '../../src/payments/payForms';
+import { receiptContact } from '../../src/card-payments/forms';
 
 const PROD = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40), PUBLIC_URL: 'https://lk.example.ru', SMS_DRIVER: 'file', EMAIL_DRIVER: 'file', TRUST_PROXY: 'loopback' };
 

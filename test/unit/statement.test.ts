@@ -114,6 +114,6 @@ describe('the period of a statement', () => {
 
   it('refuses a start in the future and a reversed period', () => {
     expect(resolvePeriod({ from: '2026-11-25', to: null }, '2026-11-24')).toEqual({ ok: false, errors: { from: 'statement.from.future' } });
-    expect(resolvePeriod({ from: '2026-11-20', to: '2026-11-10' }, '2026-11-24')).toEqual({ ok: false, errors: { to: 'statement.period.reversed' } });
+    expect(resolvePeriod({ from: '2026-11-20', to: '2026-11-10' }, '2026-11-24')).toEqual({ ok: false, errors: { to: 'period.reversed' } });
   });
 });

@@ -1,30 +1,8 @@
-// The pay form: the amount in rubles as typed, and the e-mail or phone the 54-FZ receipt goes to.
+// The pay form: the amount in rubles as typed, and the e-mail or phone the 54-FZ receipt goes to; and the gateway's
+// notification as we accept it.
 import { z } from 'zod';
-import { parseMoney } from '../lib/money';
 import { normalizePhone } from '../lib/phone';
-
-/** "500", "450,50", "1 200.5" -> kopecks; zero, negative, a third decimal, letters and 1e9 are refused. */
-export const payAmount = z
-  .string({ error: 'pay.amount.required' })
-  .trim()
-  .min(1, 'pay.amount.required')
-  .max(20, 'pay.amount.invalid')
-  .transform((v, ctx) => {
-    if (/^[-−–]/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: 'pay.amount.positive' });
-      return z.NEVER;
-    }
-    const k = parseMoney(v);
-    if (k === null) {
-      ctx.addIssue({ code: 'custom', message: 'pay.amount.invalid' });
-      return z.NEVER;
-    }
-    if (k <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'pay.amount.positive' });
-      return z.NEVER;
-    }
-    return k as number;
-  });
+import { amountField } from '../web/fields';
 
 /** An e-mail as typed, or a Russian phone in any notation -> "79131234567" (YooKassa's receipt.customer.phone). */
 export const receiptContact = z
@@ -46,7 +24,7 @@ export const receiptContact = z
     return e164.slice(1);
   });
 
-export const payForm = z.object({ amount: payAmount, contact: receiptContact });
+export const payForm = z.object({ amount: amountField(), contact: receiptContact });
 
 /** The notification as YooKassa sends it; anything else is a 400. */
 export const notificationBody = z.object({

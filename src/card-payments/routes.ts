@@ -1,26 +1,24 @@
 // «Оплатить»: the pay page, the return page that follows the payment until it is final (htmx polls; without
-// JavaScript a refresh), the receipt of a payment, and the gateway's notification endpoint.
+// JavaScript a refresh), and the gateway's notification endpoint. (The receipt of a payment is payments/'s.)
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
 import { addressAllowed, allowGatewayForms } from '../gateway/source';
-import { formatMoney } from '../lib/money';
+import { amountInput, formatMoney } from '../lib/money';
 import { requireSubscriber } from '../web/auth';
 import { NotFound } from '../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../web/forms';
 import { t, type MessageKey } from '../web/i18n';
 import { renderPageOrFragment } from '../web/htmx';
-import { amountText } from '../promised/forms';
-import type { OnlinePayments } from './online';
-import { notificationBody, payForm } from './payForms';
-import type { PayPageService } from './payService';
+import { notificationBody, payForm } from './forms';
+import type { CardPayments } from './service';
 
-export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePayments): Router {
+export function payRoutes(ctx: AppContext, pay: CardPayments): Router {
   const router = Router();
   const cfg = ctx.config.payments;
   const limits = { min: formatMoney(cfg.minKopecks), max: formatMoney(cfg.maxKopecks) };
   const tl = (key: MessageKey, params: Record<string, string | number> = {}) => t(key, { ...limits, ...params });
   router.use('/cabinet/pay', allowGatewayForms(cfg.gateway));
-  router.use(['/cabinet/pay', '/cabinet/receipt'], requireSubscriber, (_req, res, next) => {
+  router.use('/cabinet/pay', requireSubscriber, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
@@ -28,9 +26,9 @@ export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePa
   type Extra = { values?: Record<string, string>; fieldErrors?: FieldErrors; gatewayError?: string };
   const renderPay = async (req: Request, res: Response, status: number, extra: Extra = {}) => {
     const page = await pay.page(req.user!.contractId);
-    res.status(status).render('payments/pay', {
+    res.status(status).render('card-payments/pay', {
       title: 'pay.title', ...page, limits, t: tl, gatewayError: extra.gatewayError ?? null,
-      values: extra.values ?? { amount: amountText(page.suggested), contact: page.contact },
+      values: extra.values ?? { amount: amountInput(page.suggested), contact: page.contact },
       fieldErrors: extra.fieldErrors ?? {},
     });
   };
@@ -49,7 +47,7 @@ export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePa
     const { amount, contact } = form.data;
     if (amount < cfg.minKopecks) return renderPay(req, res, 422, { values, fieldErrors: { amount: 'pay.amount.tooSmall' } });
     if (amount > cfg.maxKopecks) return renderPay(req, res, 422, { values, fieldErrors: { amount: 'pay.amount.tooLarge' } });
-    const r = await online.start({ contractId: req.user!.contractId, amountKopecks: amount, contact });
+    const r = await pay.start({ contractId: req.user!.contractId, amountKopecks: amount, contact });
     if (r.kind === 'redirect') return res.redirect(303, r.url);
     if (r.kind === 'settled') return res.redirect(303, `/cabinet/pay/${r.paymentId}`);
     return renderPay(req, res, 503, { values, gatewayError: r.reason === 'refused' ? 'pay.gatewayRefused' : 'pay.gatewayDown' });
@@ -57,17 +55,10 @@ export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePa
 
   router.get('/cabinet/pay/:id', async (req, res) => {
     if (!/^\d{1,9}$/.test(req.params.id)) throw new NotFound();
-    const payment = await online.check(req.user!.contractId, Number(req.params.id));
+    const payment = await pay.check(req.user!.contractId, Number(req.params.id));
     if (!payment) throw new NotFound();
     const balance = await pay.balance(req.user!.contractId);
-    renderPageOrFragment(req, res, { page: 'payments/state', fragment: 'payments/_state' }, { title: 'pay.state.title', payment, balance });
-  });
-
-  router.get('/cabinet/receipt/:id', async (req, res) => {
-    if (!/^\d{1,9}$/.test(req.params.id)) throw new NotFound();
-    const shown = await pay.receipt(req.user!.contractId, Number(req.params.id));
-    if (!shown) throw new NotFound();
-    res.render('payments/receipt', { title: 'receipt.title', ...shown });
+    renderPageOrFragment(req, res, { page: 'card-payments/state', fragment: 'card-payments/_state' }, { title: 'pay.state.title', payment, balance });
   });
 
   return router;
@@ -79,7 +70,7 @@ export function payRoutes(ctx: AppContext, pay: PayPageService, online: OnlinePa
  * 200 when handled or ignored (an unknown payment); 4xx for a forged or broken one; 503 when the gateway cannot be
  * asked now, so that it sends again later.
  */
-export function notificationRoutes(ctx: AppContext, online: OnlinePayments): Router {
+export function notificationRoutes(ctx: AppContext, pay: Pick<CardPayments, 'settle'>): Router {
   const router = Router();
   const allowed = ctx.config.payments.notifyFrom;
   router.post(
@@ -105,7 +96,7 @@ export function notificationRoutes(ctx: AppContext, online: OnlinePayments): Rou
         return;
       }
       try {
-        const result = await online.settle(object.id);
+        const result = await pay.settle(object.id);
         if (result === 'unknown') ctx.logger.warn({ id: object.id, event }, 'payment notification for a payment we do not know: ignored');
         res.json({ ok: true, result });
       } catch (err) {
