@@ -1,6 +1,6 @@
 // What the pay page and the return page show: the amount suggested, the receipt contact, the balance.
 import type { CabinetService } from '../cabinet/service';
-import { formatMoney } from '../lib/money';
+import { formatMoney, roundUpToRubles } from '../lib/money';
 import * as q from './queries';
 import { receiptContactOf } from './receipt';
 import { clampAmount, type Deps } from './types';
@@ -14,7 +14,7 @@ export function payPage({ ctx, autopay }: Deps, cabinet: Pick<CabinetService, 'd
       // blocked: what opens it today, and the next month after it (the dashboard shows the two apart)
       const owed = (d.unblock?.amount ?? 0) + (d.toPayNextMonth ?? 0);
       const raw = owed > 0 ? owed : d.contract.monthly_fee_kopecks;
-      const suggested = clampAmount(Math.ceil(raw / 100) * 100, cfg);
+      const suggested = clampAmount(roundUpToRubles(raw), cfg);
       const contact = (await receiptContactOf(ctx.db, contractId, { lastPayment: false, asStored: true })) ?? '';
       const suggestedWhy = d.unblock ? 'pay.suggest.unblock' : owed > 0 ? 'pay.suggest.owed' : 'pay.suggest.fee';
       const unblock = d.unblock ? formatMoney(d.unblock.amount) : '';

@@ -27,6 +27,12 @@ export function formatMoneyPlain(k: number): string {
   return `${k < 0 ? '-' : ''}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** Up to whole rubles: 72001 -> 72100, 72000 -> 72000, -150 -> -100 (integer arithmetic). */
+export function roundUpToRubles(k: number): number {
+  const rest = ((k % 100) + 100) % 100;
+  return rest === 0 ? k : k + 100 - rest;
+}
+
 /** Kopecks as a form's amount field shows them again: 60000 -> "600,00", 5 -> "0,05" (no grouping, no currency). */
 export function amountInput(k: number): string {
   const abs = Math.abs(k);
