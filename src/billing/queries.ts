@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../db';
+import { forUpdate, type Db, type Trx } from '../db';
 
 export type LedgerKind = 'payment' | 'charge' | 'promised_credit' | 'promised_repayment' | 'correction' | 'refund';
 
@@ -17,8 +17,8 @@ export const findEntryByKey = (db: Db | Trx, key: string) =>
   db('ledger_entries').where({ idempotency_key: key }).first<{ id: number; contract_id: number; amount_kopecks: number } | undefined>();
 
 export const insertEntry = async (db: Db | Trx, e: LedgerEntryInput): Promise<number> => {
-  const [{ id }] = await db('ledger_entries').insert(e).returning('id');
-  return id as number;
+  const [{ id }] = (await db('ledger_entries').insert(e).returning('id')) as { id: number }[];
+  return id;
 };
 
 export const insertEntries = (trx: Trx, rows: LedgerEntryInput[]) => trx.batchInsert("ledger_entries", rows, 200).transacting(trx);
@@ -39,28 +39,59 @@ export const ledgerSum = async (db: Db | Trx, contractId: number): Promise<numbe
   return Number(row?.s ?? 0);
 };
 
-export const cachedBalance = async (db: Db | Trx, contractId: number): Promise<number | undefined> => {
-  const row = await db('contracts').where({ id: contractId }).first<{ balance_kopecks: number } | undefined>('balance_kopecks');
-  return row?.balance_kopecks;
+export type ContractStatus = 'active' | 'blocked' | 'paused';
+/** A contract's money and status: what every rule about the balance decides on (billing's own, promised payments,
+ * voluntary blocks, tariff changes, autopayment). The one reader of them (the dashboard's summary aside). */
+export type ContractMoney = {
+  id: number; status: ContractStatus; balance_kopecks: number; credit_limit_kopecks: number;
+  tariff_id: number; tariff_fee: number; created_at: string;
 };
 
-export type ContractStatus = 'active' | 'blocked' | 'paused';
-export type BillingContract = { id: number; status: ContractStatus; balance_kopecks: number; credit_limit_kopecks: number; tariff_fee: number; created_at: string };
+const MONEY_COLUMNS = ['id', 'status', 'balance_kopecks', 'credit_limit_kopecks', 'tariff_id', 'created_at'] as const;
 
-export const findBillingContract = (db: Db | Trx, contractId: number) =>
-  db('contracts as c')
-    .join('tariffs as t', 't.id', 'c.tariff_id')
-    .where('c.id', contractId)
-    .first<BillingContract | undefined>('c.id', 'c.status', 'c.balance_kopecks', 'c.credit_limit_kopecks', 't.monthly_fee_kopecks as tariff_fee', 'c.created_at');
+/**
+ * Reads a contract's money and status. `lock`: inside a rule's transaction, as its first read: the contract's row is
+ * locked until the commit (SELECT … FOR UPDATE on PostgreSQL; SQLite's writer lock already serialises), so a second
+ * transaction deciding on the same contract waits and then reads what the first wrote. Only the contract's row is
+ * locked (never the tariff's, which every contract on it shares): the fee is read apart.
+ */
+export async function contractMoney(db: Db | Trx, contractId: number, opts: { lock?: boolean } = {}): Promise<ContractMoney | undefined> {
+  if (!opts.lock) {
+    return db('contracts as c')
+      .join('tariffs as t', 't.id', 'c.tariff_id')
+      .where('c.id', contractId)
+      .first<ContractMoney | undefined>(...MONEY_COLUMNS.map((col) => `c.${col}`), 't.monthly_fee_kopecks as tariff_fee');
+  }
+  const c = await forUpdate(db('contracts').where({ id: contractId }).first<Omit<ContractMoney, 'tariff_fee'> | undefined>(...MONEY_COLUMNS));
+  if (!c) return undefined;
+  const t = await db('tariffs').where({ id: c.tariff_id }).first<{ fee: number }>('monthly_fee_kopecks as fee');
+  return { ...c, tariff_fee: t.fee };
+}
 
-/** Monthly fees of the extra services a contract has on a day. */
-export const serviceFeesOn = (db: Db | Trx, contractId: number, day: string) =>
+/**
+ * The extra services in force on a day (from_day <= day <= to_day, or no to_day): the one definition of it, for one
+ * contract (servicesOn, serviceFeesOn) and for every contract at once (servicesFeeOn as a column).
+ */
+const servicesInForce = (db: Db | Trx, day: string) =>
   db('contract_services as cs')
     .join('services as s', 's.id', 'cs.service_id')
-    .where('cs.contract_id', contractId)
     .where('cs.from_day', '<=', day)
-    .where((q) => q.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day))
-    .pluck<number[]>('s.monthly_fee_kopecks');
+    .where((w) => w.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day));
+
+/** A contract's extra services on a day, with their monthly fees, by name. */
+export const servicesOn = (db: Db | Trx, contractId: number, day: string) =>
+  servicesInForce(db, day).where('cs.contract_id', contractId).orderBy('s.name').select<{ name: string; monthly_fee_kopecks: number }[]>('s.name', 's.monthly_fee_kopecks');
+
+/** Monthly fees of the extra services a contract has on a day. */
+export const serviceFeesOn = async (db: Db | Trx, contractId: number, day: string): Promise<number[]> =>
+  (await servicesOn(db, contractId, day)).map((s) => s.monthly_fee_kopecks);
+
+/**
+ * The sum of the monthly fees of the services in force on a day of the contract `c` of the outer query, as a
+ * subquery to select (`contracts as c` must be in the outer query). PostgreSQL's sum is a numeric: Number() it.
+ */
+export const servicesFeeOn = (db: Db | Trx, day: string) =>
+  servicesInForce(db, day).whereRaw('cs.contract_id = c.id').select(db.raw('coalesce(sum(s.monthly_fee_kopecks), 0)'));
 
 export const setStatus = async (trx: Trx, change: { contractId: number; from: ContractStatus; to: ContractStatus; cause: string; entryId: number | null; at: string }) => {
   await trx('contracts').where({ id: change.contractId }).update({ status: change.to, updated_at: change.at });

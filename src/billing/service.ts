@@ -8,7 +8,9 @@ import { chargeKey } from './charges';
 import { chargeForDays } from './forecast';
 import * as q from './queries';
 
-export type { LedgerEntryInput, LedgerKind, ContractStatus } from './queries';
+export type { LedgerEntryInput, LedgerKind, ContractStatus, ContractMoney } from './queries';
+/** The one reader of a contract's money and status, and of the services in force on a day (see queries.ts). */
+export { contractMoney, servicesOn, serviceFeesOn, isDayCharged, isChargeDayDone } from './queries';
 
 export type PostOptions = {
   /** The provider's today: when the entry unblocks the contract, today's charge is taken (if not yet). */
@@ -17,20 +19,25 @@ export type PostOptions = {
   cause?: string;
 };
 
-/** Writes one ledger entry, moves the cached balance with it and applies the blocking rules. Inside a transaction. */
+/**
+ * Writes one ledger entry, moves the cached balance with it and applies the blocking rules. Inside a transaction.
+ * The contract's row is locked first (forUpdate): two entries with the same key, or two entries that each decide a
+ * status change, take turns on PostgreSQL as they do on SQLite; the second finds the first's entry and changes nothing.
+ */
 export async function postEntry(trx: Trx, entry: q.LedgerEntryInput, opts: PostOptions = {}): Promise<{ entryId: number; created: boolean }> {
   if (!Number.isSafeInteger(entry.amount_kopecks)) throw new RangeError('amount must be whole kopecks');
+  const before = await q.contractMoney(trx, entry.contract_id, { lock: true });
   const existing = await q.findEntryByKey(trx, entry.idempotency_key);
   if (existing) return { entryId: existing.id, created: false };
   const entryId = await q.insertEntry(trx, entry);
   await q.addToCachedBalance(trx, entry.contract_id, entry.amount_kopecks, entry.occurred_at);
-  await applyBlockRules(trx, entry.contract_id, entryId, entry.occurred_at, opts);
+  if (before) await applyBlockRules(trx, { ...before, balance_kopecks: before.balance_kopecks + entry.amount_kopecks }, entryId, entry.occurred_at, opts);
   return { entryId, created: true };
 }
 
-async function applyBlockRules(trx: Trx, contractId: number, entryId: number, at: string, opts: PostOptions): Promise<void> {
-  const c = await q.findBillingContract(trx, contractId);
-  if (!c) return;
+/** The blocking rules on the contract as the entry left it (its row locked by postEntry). */
+async function applyBlockRules(trx: Trx, c: q.ContractMoney, entryId: number, at: string, opts: PostOptions): Promise<void> {
+  const contractId = c.id;
   const floor = -c.credit_limit_kopecks;
   if (c.status === 'active' && c.balance_kopecks < floor) {
     await q.setStatus(trx, { contractId, from: 'active', to: 'blocked', cause: 'balance_below_limit', entryId, at });
@@ -45,7 +52,7 @@ async function applyBlockRules(trx: Trx, contractId: number, entryId: number, at
  * Exactly as the daily run (charges.ts) counts it: the same day must cost the same whichever path charges it.
  */
 export async function dailyAmount(trx: Db | Trx, contractId: number, day: Day): Promise<number> {
-  const c = await q.findBillingContract(trx, contractId);
+  const c = await q.contractMoney(trx, contractId);
   if (!c) return 0;
   const [y, m, d] = splitDay(day);
   const dim = daysInMonth(y, m);
@@ -58,6 +65,7 @@ export async function dailyAmount(trx: Db | Trx, contractId: number, day: Day): 
  * whoever wrote it: the daily run, the seed, an import), and never twice (same key as the daily run).
  */
 export async function chargeContractDay(trx: Trx, contractId: number, day: Day, at: string): Promise<{ created: boolean; amount: number }> {
+  await q.contractMoney(trx, contractId, { lock: true }); // decided on below: whether the day is charged
   if (await q.isDayCharged(trx, contractId, day)) return { created: false, amount: 0 };
   const amount = await dailyAmount(trx, contractId, day);
   if (amount <= 0) return { created: false, amount: 0 };
@@ -79,13 +87,13 @@ export async function importHistory(trx: Trx, contractId: number, entries: q.Led
 
 /** The balance is the sum of the ledger; the cached column must always say the same. */
 export async function checkBalance(db: Db | Trx, contractId: number): Promise<{ cached: number | undefined; ledger: number }> {
-  const [cached, ledger] = await Promise.all([q.cachedBalance(db, contractId), q.ledgerSum(db, contractId)]);
-  return { cached, ledger };
+  const [c, ledger] = await Promise.all([q.contractMoney(db, contractId), q.ledgerSum(db, contractId)]);
+  return { cached: c?.balance_kopecks, ledger };
 }
 
 /** A voluntary block begins: an active contract is paused (not charged, or charged the paused daily fee). */
 export async function pauseContract(trx: Trx, contractId: number, cause: string, at: string): Promise<boolean> {
-  const c = await q.findBillingContract(trx, contractId);
+  const c = await q.contractMoney(trx, contractId, { lock: true });
   if (c?.status !== 'active') return false;
   await q.setStatus(trx, { contractId, from: 'active', to: 'paused', cause, entryId: null, at });
   return true;
@@ -96,11 +104,11 @@ export async function pauseContract(trx: Trx, contractId: number, cause: string,
  * once: the daily run uses the same key). Below the credit limit it is then blocked, as after any entry.
  */
 export async function resumeAfterPause(trx: Trx, contractId: number, today: Day, at: string, cause: string): Promise<q.ContractStatus | null> {
-  const c = await q.findBillingContract(trx, contractId);
+  const c = await q.contractMoney(trx, contractId, { lock: true });
   if (c?.status !== 'paused') return c?.status ?? null;
   await q.setStatus(trx, { contractId, from: 'paused', to: 'active', cause, entryId: null, at });
   await chargeContractDay(trx, contractId, today, at); // a new charge runs the blocking rules itself
-  const after = await q.findBillingContract(trx, contractId);
+  const after = await q.contractMoney(trx, contractId);
   if (after?.status === 'active' && after.balance_kopecks < -after.credit_limit_kopecks) {
     // today was charged already (the paused daily fee): the balance alone decides
     await q.setStatus(trx, { contractId, from: 'active', to: 'blocked', cause: 'balance_below_limit', entryId: null, at });

@@ -16,23 +16,6 @@ const SUMMARY_SQL = `select c.id, c.number, c.name, c.address, tw.name as town, 
 
 export const findContractSummary = (db: Db, contractId: number) => hotGet<ContractSummaryRow>(db, SUMMARY_SQL, [contractId]);
 
-/** A contract's extra services on a day, with their monthly fees. Asked only when the contract has services at all
- * (services_count), so the usual dashboard stays one prepared statement. */
-export const servicesOn = (db: Db, contractId: number, day: string) =>
-  db('contract_services as cs')
-    .join('services as s', 's.id', 'cs.service_id')
-    .where('cs.contract_id', contractId)
-    .where('cs.from_day', '<=', day)
-    .where((w) => w.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day))
-    .orderBy('s.name')
-    .select<{ name: string; monthly_fee_kopecks: number }[]>('s.name', 's.monthly_fee_kopecks');
-
-/** Whether a charge covers the day (a blocked contract was charged today if the run's charge is what blocked it). */
-export async function isDayCharged(db: Db, contractId: number, day: string): Promise<boolean> {
-  const row = await db('ledger_entries').where({ contract_id: contractId, kind: 'charge' }).where('period_from', '<=', day).where('period_to', '>=', day).first('id');
-  return Boolean(row);
-}
-
 export type UnreadNoticeRow = { id: number; topic: string; title: string; body: string; link: string | null; created_at: string };
 
 // The newest unread in-cabinet notices (at most 3): a range read of the partial index notifications_unread_idx

@@ -1,13 +1,13 @@
 // The dashboard: who the contract is, what it pays, what is on the balance and how long that lasts; for a blocked
 // contract, what opens it today and whether a promised payment may be taken (the promised feature's own rules).
 import { amountToUnblock, lastsUntil, toPayForNextMonth, type Debit } from '../billing/forecast';
-import { dailyAmount } from '../billing/service';
+import { dailyAmount, isDayCharged, servicesOn } from '../billing/service';
 import type { AppContext } from '../context';
 import { addDays, dayOf } from '../lib/dates';
 import { amountInput } from '../lib/money';
 import { createPromisedService } from '../promised/service';
 import { NotFound } from '../web/errors';
-import { findContractSummary, isDayCharged, servicesOn, unreadNotices } from './queries';
+import { findContractSummary, unreadNotices } from './queries';
 
 export function createCabinetService(ctx: AppContext) {
   const promised = createPromisedService(ctx);
@@ -21,7 +21,7 @@ export function createCabinetService(ctx: AppContext) {
       if (!contract) throw new NotFound();
       const today = dayOf(ctx.clock.now(), tz);
       const blocked = contract.status === 'blocked';
-      const services = contract.services_count ? await servicesOn(ctx.db, contractId, today) : [];
+      const services = Number(contract.services_count) ? await servicesOn(ctx.db, contractId, today) : [];
       // The charge run charges the services' fees as one sum, so the forecast does too.
       const fees = [contract.monthly_fee_kopecks, services.reduce((sum, s) => sum + s.monthly_fee_kopecks, 0)];
       // An open promised payment is taken back on its due day: the forecast and the next month's amount count it.

@@ -1,21 +1,9 @@
-import type { Db, Trx } from '../db';
+import { forUpdate, type Db, type Trx } from '../db';
 
 export type PromisedRow = {
   id: number; contract_id: number; amount_kopecks: number; taken_at: string; due_at: string;
   status: 'open' | 'repaid'; repaid_late: number | boolean; settled_at: string | null; credit_entry_id: number | null;
 };
-
-export type ContractMoney = { id: number; status: 'active' | 'blocked' | 'paused'; balance_kopecks: number; credit_limit_kopecks: number; tariff_fee: number };
-
-export const findContractMoney = (db: Db | Trx, contractId: number) =>
-  db('contracts as c')
-    .join('tariffs as t', 't.id', 'c.tariff_id')
-    .where('c.id', contractId)
-    .first<ContractMoney | undefined>('c.id', 'c.status', 'c.balance_kopecks', 'c.credit_limit_kopecks', 't.monthly_fee_kopecks as tariff_fee');
-
-/** Whether a charge covers the day, whoever wrote it (the run, an unblocking, the seed's monthly one): by its period. */
-export const isDayCharged = async (db: Db | Trx, contractId: number, day: string) =>
-  Boolean(await db('ledger_entries').where({ contract_id: contractId, kind: 'charge' }).where('period_from', '<=', day).where('period_to', '>=', day).first('id'));
 
 const byContract = (db: Db | Trx, contractId: number) => db('promised_payments').where({ contract_id: contractId });
 
@@ -39,14 +27,15 @@ export const findByCreditKey = (db: Db | Trx, contractId: number, key: string) =
 export const findOpen = (db: Db | Trx, contractId: number) =>
   byContract(db, contractId).where({ status: 'open' }).first<Pick<PromisedRow, 'id' | 'amount_kopecks' | 'due_at'> | undefined>('id', 'amount_kopecks', 'due_at');
 
-export const findById = (db: Db | Trx, id: number) => db('promised_payments').where({ id }).first<PromisedRow | undefined>();
+/** A promised payment by id, its row locked until the commit (the expiry job decides on its status). */
+export const findByIdForUpdate = (trx: Trx, id: number) => forUpdate(trx('promised_payments').where({ id }).first<PromisedRow | undefined>());
 
 export const insertPromised = async (
   trx: Trx,
   row: { contract_id: number; amount_kopecks: number; taken_at: string; due_at: string; credit_entry_id: number },
 ): Promise<number> => {
-  const [{ id }] = await trx('promised_payments').insert({ ...row, status: 'open', repaid_late: false }).returning('id');
-  return id as number;
+  const [{ id }] = (await trx('promised_payments').insert({ ...row, status: 'open', repaid_late: false }).returning('id')) as { id: number }[];
+  return id;
 };
 
 export const markRepaid = (trx: Trx, id: number, u: { settled_at: string; repayment_entry_id: number; repaid_late: boolean }) =>

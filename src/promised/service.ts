@@ -1,8 +1,9 @@
 // «Обещанный платёж»: a temporary credit a blocked or nearly empty subscriber takes from the cabinet. Taking it
 // and taking it back each happen in one transaction (ledger entry through billing, the row, the expiry job), and
-// the rules are checked again inside that transaction: SQLite lets one writer in at a time, so of two requests
-// in the same second the second sees the first's promised payment and is refused.
-import { dailyAmount, postEntry } from '../billing/service';
+// the rules are checked again inside that transaction, after locking the contract's row (its first read): of two
+// requests at once the second waits, then sees the first's promised payment and is refused (or, with the same
+// request key, is shown the same one).
+import { contractMoney, dailyAmount, isDayCharged, postEntry } from '../billing/service';
 import type { AppContext } from '../context';
 import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
@@ -23,12 +24,12 @@ export function createPromisedService(ctx: AppContext) {
   const rules = ctx.config.billing.promisedPayment;
   const tz = ctx.config.timeZone;
 
-  async function loadState(db: Db | Trx, contractId: number, now: Date) {
-    const contract = await q.findContractMoney(db, contractId);
+  async function loadState(db: Db | Trx, contractId: number, now: Date, lock = false) {
+    const contract = await contractMoney(db, contractId, { lock });
     if (!contract) throw new NotFound();
     const today = dayOf(now, tz);
     // "Charged" by the period a charge covers, as billing decides it: today may be covered by any charge, not only the run's.
-    const todayCharge = (await q.isDayCharged(db, contractId, today)) ? 0 : await dailyAmount(db, contractId, today);
+    const todayCharge = (await isDayCharged(db, contractId, today)) ? 0 : await dailyAmount(db, contractId, today);
     let termCharge = 0;
     for (let i = 1; i <= rules.termDays; i++) termCharge += await dailyAmount(db, contractId, addDays(today, i));
     const latest = await q.findLatest(db, contractId);
@@ -73,10 +74,10 @@ export function createPromisedService(ctx: AppContext) {
     async take(contractId: number, amount: number, requestKey: string): Promise<TakeResult> {
       const creditKey = `promised_credit:${contractId}:${requestKey}`;
       return inTransaction(ctx.db, async (trx) => {
+        const now = ctx.clock.now();
+        const { state, verdict } = await loadState(trx, contractId, now, true); // locks the contract: the first read
         const earlier = await q.findByCreditKey(trx, contractId, creditKey);
         if (earlier) return { kind: 'taken', id: earlier.id };
-        const now = ctx.clock.now();
-        const { state, verdict } = await loadState(trx, contractId, now);
         if (!verdict.ok) return { kind: 'refused', refusal: verdict.refusal };
         const error = amountError(amount, verdict.offer);
         if (error) return { kind: 'invalid', error, offer: verdict.offer };
@@ -96,7 +97,7 @@ export function createPromisedService(ctx: AppContext) {
     /** The confirmation page: one promised payment of this contract, with the balance now. */
     async taken(contractId: number, id: number) {
       const row = await q.findOwn(ctx.db, contractId, id);
-      const contract = row && (await q.findContractMoney(ctx.db, contractId));
+      const contract = row && (await contractMoney(ctx.db, contractId));
       if (!row || !contract) throw new NotFound();
       return { promised: row, contract, floor: -contract.credit_limit_kopecks };
     },
@@ -104,7 +105,7 @@ export function createPromisedService(ctx: AppContext) {
     /** At the due time the amount is taken back; below the limit the ledger's blocking rules block the contract. Once. */
     async expire(id: number): Promise<void> {
       await inTransaction(ctx.db, async (trx) => {
-        const row = await q.findById(trx, id);
+        const row = await q.findByIdForUpdate(trx, id); // a second run of the job waits, then finds it repaid
         if (!row || row.status !== 'open') return;
         const now = ctx.clock.now();
         const at = now.toISOString();
@@ -113,7 +114,7 @@ export function createPromisedService(ctx: AppContext) {
           { contract_id: row.contract_id, kind: 'promised_repayment', amount_kopecks: -row.amount_kopecks, description: 'Возврат обещанного платежа', idempotency_key: `promised_repayment:${id}`, occurred_at: at },
           { today: dayOf(now, tz), cause: 'promised_expired' },
         );
-        const c = await q.findContractMoney(trx, row.contract_id);
+        const c = await contractMoney(trx, row.contract_id);
         await q.markRepaid(trx, id, { settled_at: at, repayment_entry_id: entryId, repaid_late: !c || c.balance_kopecks < -c.credit_limit_kopecks });
       });
     },

@@ -10,20 +10,13 @@ import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
 import { t } from '../web/i18n';
 import { inTransaction } from '../db';
+import { activeContractsWithFees, noticeExists } from './queries';
 
 export const LOW_BALANCE_JOB = 'low_balance_reminders';
 const LOW_BALANCE_HOUR = 10;
 
-type Row = { id: number; balance_kopecks: number; tariff_fee: number; services_fee: number };
-
 export async function remindLowBalance(ctx: AppContext, today: Day): Promise<{ told: number }> {
-  const rows = (await ctx.db.raw(
-    `select c.id, c.balance_kopecks, t.monthly_fee_kopecks as tariff_fee,
-       coalesce((select sum(s.monthly_fee_kopecks) from contract_services cs join services s on s.id = cs.service_id
-                 where cs.contract_id = c.id and cs.from_day <= ? and (cs.to_day is null or cs.to_day >= ?)), 0) as services_fee
-     from contracts c join tariffs t on t.id = c.tariff_id where c.status = 'active'`,
-    [today, today],
-  )) as Row[];
+  const rows = await activeContractsWithFees(ctx.db, today);
   const horizon = addDays(today, ctx.config.lowBalanceDays);
   let told = 0;
   for (const r of rows) {
@@ -35,7 +28,7 @@ export async function remindLowBalance(ctx: AppContext, today: Day): Promise<{ t
     const amount = toPayForNextMonth(r.balance_kopecks, fees, today);
     if (amount <= 0) continue;
     const key = `low_balance:${r.id}:${lastDay}`;
-    const before = await ctx.db('notifications').where({ idempotency_key: key }).first('id');
+    const before = await noticeExists(ctx.db, key);
     await inTransaction(ctx.db, (trx) =>
       notify(ctx, trx, {
         contractId: r.id, topic: 'low_balance', title: t('reminder.lowBalance.title'),

@@ -1,12 +1,9 @@
-import type { Db, Trx } from '../db';
-import type { ContractStatus } from '../billing/service';
+import { forUpdate, type Db, type Trx } from '../db';
 
 type Q = Db | Trx;
 
-export type ChangeContract = {
-  id: number; number: string; status: ContractStatus; balance_kopecks: number; town_id: number;
-  tariff_id: number; tariff_name: string; fee: number; segment: string;
-};
+/** What a change needs of the contract beside its money and status (those come from billing's contractMoney). */
+export type ContractDetails = { number: string; town_id: number; tariff_name: string; segment: string };
 
 export type TariffRow = {
   id: number; name: string; segment: string; archived: number | boolean; monthly_fee_kopecks: number;
@@ -22,13 +19,11 @@ export type ChangeRow = {
 
 const TARIFF_COLUMNS = ['t.id', 't.name', 't.segment', 't.archived', 't.monthly_fee_kopecks', 't.internet_mbps', 't.tv_package', 't.tv_channels'];
 
-export const findContract = (db: Q, contractId: number) =>
+export const findContractDetails = (db: Q, contractId: number) =>
   db('contracts as c')
     .join('tariffs as t', 't.id', 'c.tariff_id')
     .where('c.id', contractId)
-    .first<ChangeContract | undefined>(
-      'c.id', 'c.number', 'c.status', 'c.balance_kopecks', 'c.town_id', 'c.tariff_id', 't.name as tariff_name', 't.monthly_fee_kopecks as fee', 't.segment',
-    );
+    .first<ContractDetails | undefined>('c.number', 'c.town_id', 't.name as tariff_name', 't.segment');
 
 /** A tariff by id, and whether it is sold in the town. */
 export async function findTariff(db: Q, tariffId: number, townId: number): Promise<(TariffRow & { in_town: boolean }) | undefined> {
@@ -46,28 +41,6 @@ export const listOffered = (db: Q, c: { town_id: number; segment: string; tariff
     .whereNot('t.id', c.tariff_id)
     .orderBy([{ column: 't.position' }, { column: 't.id' }])
     .select<TariffRow[]>(TARIFF_COLUMNS);
-
-/** Monthly fees of the extra services a contract has on a day. */
-export const serviceFeesOn = (db: Q, contractId: number, day: string) =>
-  db('contract_services as cs')
-    .join('services as s', 's.id', 'cs.service_id')
-    .where('cs.contract_id', contractId)
-    .where('cs.from_day', '<=', day)
-    .where((w) => w.whereNull('cs.to_day').orWhere('cs.to_day', '>=', day))
-    .pluck<number[]>('s.monthly_fee_kopecks');
-
-/** Whether a charge already covers the day (the daily run's, an unblocking's, an earlier change's, or a monthly one). */
-export async function isDayCharged(db: Q, contractId: number, day: string): Promise<boolean> {
-  const row = await db('ledger_entries')
-    .where({ contract_id: contractId, kind: 'charge' })
-    .where('period_from', '<=', day)
-    .where('period_to', '>=', day)
-    .first('id');
-  return Boolean(row);
-}
-
-/** Whether the daily charge run of the day has finished. */
-export const isChargeDayDone = async (db: Q, day: string) => Boolean(await db('charge_days').where({ day }).first('day'));
 
 /** Whether the contract was on a voluntary block at any moment since the instant (it is paused now, or left it since). */
 export async function wasPausedSince(db: Q, contractId: number, sinceIso: string): Promise<boolean> {
@@ -92,6 +65,9 @@ export const findChange = (db: Q, contractId: number, id: number) =>
 
 export const findChangeById = (db: Q, id: number) => changes(db).where('tc.id', id).first<ChangeRow | undefined>();
 
+/** Locks a change's own row until the commit (the job decides on its status; the tariffs it joins stay unlocked). */
+export const lockChange = (trx: Trx, id: number) => forUpdate(trx('tariff_changes').where({ id }).first<{ id: number } | undefined>('id'));
+
 export const findScheduled = (db: Q, contractId: number) =>
   changes(db).where({ 'tc.contract_id': contractId, 'tc.status': 'scheduled' }).first<ChangeRow | undefined>();
 
@@ -105,8 +81,8 @@ export async function insertChange(
   trx: Trx,
   row: { contract_id: number; from_tariff_id: number; to_tariff_id: number; effective_day: string; status: ChangeStatus; created_at: string; settled_at: string | null; request_key: string },
 ): Promise<number> {
-  const [{ id }] = await trx('tariff_changes').insert(row).returning('id');
-  return id as number;
+  const [{ id }] = (await trx('tariff_changes').insert(row).returning('id')) as { id: number }[];
+  return id;
 }
 
 /** Settles a scheduled change (applied or cancelled); false when it was no longer scheduled. */

@@ -1,9 +1,10 @@
 // «Сменить тариф»: the tariffs a contract may take, the check before confirming, and the change itself: at once
 // (today recalculated through the ledger) or scheduled for the 1st of next month (a job at 00:01, before the 00:05
-// charge run). The rules are checked again inside the transaction that applies a change, and again when a
-// scheduled change comes due: if they fail then, the change is cancelled with its reason.
+// charge run). The rules are checked again inside the transaction that applies a change (the contract's row locked
+// first, so two confirms at once make one change), and again when a scheduled change comes due: if they fail then,
+// the change is cancelled with its reason.
 import { audit } from '../audit/service';
-import { postEntry } from '../billing/service';
+import { contractMoney, isChargeDayDone, isDayCharged, postEntry, serviceFeesOn, type ContractMoney } from '../billing/service';
 import type { AppContext } from '../context';
 import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
@@ -18,22 +19,27 @@ const JOB_MINUTE = 1; // 00:01 provider time: before the 00:05 charge run of the
 
 export type Problem = { field: 'status' | 'tariff' | 'when'; key: MessageKey; params?: Record<string, string | number> };
 export type Choice = { tariffId: number; when: When };
+/** The contract as a change sees it: its money and status (billing's reader) and its tariff's details. */
+export type ChangeContract = Omit<ContractMoney, 'tariff_fee'> & q.ContractDetails & { fee: number };
 export type Checked = { ok: true; tariff: q.TariffRow; when: When; start: Day; plan: MoneyPlan } | { ok: false; problem: Problem };
 
-const isArchived = (t: q.TariffRow) => t.archived === true || t.archived === 1;
+const isArchived = (t: q.TariffRow) => Boolean(t.archived); // 0/1 on SQLite, a boolean on PostgreSQL
 
 export function createTariffChangeService(ctx: AppContext) {
   const tz = ctx.config.timeZone;
   const today = () => dayOf(ctx.clock.now(), tz);
 
-  async function loadContract(db: Db | Trx, contractId: number) {
-    const contract = await q.findContract(db, contractId);
-    if (!contract) throw new NotFound();
-    return contract;
+  /** `lock`: in a transaction that decides, as its first read of the contract (forUpdate, see billing's contractMoney). */
+  async function loadContract(db: Db | Trx, contractId: number, lock = false): Promise<ChangeContract> {
+    const money = await contractMoney(db, contractId, { lock });
+    const details = money && (await q.findContractDetails(db, contractId));
+    if (!money || !details) throw new NotFound();
+    const { tariff_fee: fee, ...rest } = money;
+    return { ...rest, ...details, fee };
   }
 
   /** Why this contract cannot change its tariff at all right now, or null. */
-  async function refusal(db: Db | Trx, c: q.ChangeContract, ignoreScheduled = false): Promise<Problem | null> {
+  async function refusal(db: Db | Trx, c: ChangeContract, ignoreScheduled = false): Promise<Problem | null> {
     if (c.status === 'blocked') return { field: 'status', key: 'tariffChange.refuse.blocked' };
     if (c.status === 'paused') return { field: 'status', key: 'tariffChange.refuse.paused' };
     const scheduled = ignoreScheduled ? undefined : await q.findScheduled(db, c.id);
@@ -42,7 +48,7 @@ export function createTariffChangeService(ctx: AppContext) {
   }
 
   /** Every rule for one tariff from one day; `ignoreScheduled` when the scheduled change itself comes due. */
-  async function evaluate(db: Db | Trx, c: q.ChangeContract, tariffId: number, start: Day, day: Day, ignoreScheduled = false): Promise<Checked> {
+  async function evaluate(db: Db | Trx, c: ChangeContract, tariffId: number, start: Day, day: Day, ignoreScheduled = false): Promise<Checked> {
     const refused = await refusal(db, c, ignoreScheduled);
     if (refused) return { ok: false, problem: refused };
     const tariff = await q.findTariff(db, tariffId, c.town_id);
@@ -58,11 +64,11 @@ export function createTariffChangeService(ctx: AppContext) {
       return { ok: false, problem: { field: 'when', key: 'tariffChange.when.pausedToday' } };
     }
     const chargedDays: Day[] = [];
-    for (let d = start; d <= day; d = addDays(d, 1)) if (await q.isDayCharged(db, c.id, d)) chargedDays.push(d);
-    const services = await q.serviceFeesOn(db, c.id, day);
+    for (let d = start; d <= day; d = addDays(d, 1)) if (await isDayCharged(db, c.id, d)) chargedDays.push(d);
+    const services = await serviceFeesOn(db, c.id, day);
     const plan = planMoney({
       balance: c.balance_kopecks, oldFee: c.fee, newFee: tariff.monthly_fee_kopecks, servicesFee: services.reduce((s, f) => s + f, 0),
-      today: day, start, chargedDays, todayCharged: await q.isDayCharged(db, c.id, day), runDone: await q.isChargeDayDone(db, day),
+      today: day, start, chargedDays, todayCharged: await isDayCharged(db, c.id, day), runDone: await isChargeDayDone(db, day),
     });
     // A scheduled change that comes due is not refused for money: it was allowed when the balance lasted through the
     // month, and from the 1st the run charges (and, when empty, blocks) at the new tariff as it would at the old one.
@@ -76,7 +82,7 @@ export function createTariffChangeService(ctx: AppContext) {
   const startOf = (when: When, day: Day) => (when === 'today' ? day : addMonths(day, 1));
 
   /** Switches the contract to the new tariff and recalculates the days already charged, in the caller's transaction. */
-  async function apply(trx: Trx, c: q.ChangeContract, changeId: number, checked: Extract<Checked, { ok: true }>, at: string) {
+  async function apply(trx: Trx, c: ChangeContract, changeId: number, checked: Extract<Checked, { ok: true }>, at: string) {
     await q.setContractTariff(trx, c.id, checked.tariff.id, at);
     for (const k of checked.plan.corrections) {
       const day = formatDay(k.day);
@@ -112,9 +118,9 @@ export function createTariffChangeService(ctx: AppContext) {
     /** Applies or schedules the change; the same request key twice gives the same change, never a second one. */
     async confirm(contractId: number, choice: Choice, requestKey: string, ip: string | null): Promise<{ ok: true; id: number } | { ok: false; problem: Problem }> {
       return inTransaction(ctx.db, async (trx) => {
+        const contract = await loadContract(trx, contractId, true); // locks the contract: the first read
         const earlier = await q.findByRequestKey(trx, contractId, requestKey);
         if (earlier) return { ok: true, id: earlier.id };
-        const contract = await loadContract(trx, contractId);
         const now = ctx.clock.now();
         const at = now.toISOString();
         const day = dayOf(now, tz);
@@ -169,13 +175,14 @@ export function createTariffChangeService(ctx: AppContext) {
     /** The job: applies a scheduled change that has come due, once; if the rules fail now, cancels it with the reason. */
     async applyScheduled(id: number): Promise<'applied' | 'cancelled' | 'nothing'> {
       return inTransaction(ctx.db, async (trx) => {
+        await q.lockChange(trx, id); // a second run of the job waits, then finds it settled
         const change = await q.findChangeById(trx, id);
         const now = ctx.clock.now();
         const day = dayOf(now, tz);
         if (!change || change.status !== 'scheduled') return 'nothing';
         if (change.effective_day > day) throw new Error(`tariff change ${id} is not due before ${change.effective_day}`); // retried later
         const at = now.toISOString();
-        const contract = await loadContract(trx, change.contract_id);
+        const contract = await loadContract(trx, change.contract_id, true);
         const checked: Checked =
           contract.tariff_id === change.from_tariff_id
             ? await evaluate(trx, contract, change.to_tariff_id, change.effective_day, day, true)

@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../db';
+import { forUpdate, type Db, type Trx } from '../db';
 import type { BlockStatus } from './rules';
 
 export type BlockRow = {
@@ -7,11 +7,6 @@ export type BlockRow = {
 };
 
 const COLUMNS = ['id', 'contract_id', 'from_day', 'to_day', 'status', 'created_at', 'ended_at', 'cancel_reason'];
-
-export const findContractState = (db: Db | Trx, contractId: number) =>
-  db('contracts').where({ id: contractId }).first<{ status: 'active' | 'blocked' | 'paused'; balance_kopecks: number; credit_limit_kopecks: number } | undefined>(
-    'status', 'balance_kopecks', 'credit_limit_kopecks',
-  );
 
 const byContract = (db: Db | Trx, contractId: number) => db('voluntary_blocks').where({ contract_id: contractId });
 
@@ -22,13 +17,17 @@ export const listForContract = (db: Db | Trx, contractId: number) =>
 /** One block of this contract: another contract's id is simply not found. */
 export const findOwn = (db: Db | Trx, contractId: number, id: number) => byContract(db, contractId).where({ id }).first<BlockRow | undefined>(COLUMNS);
 
-export const findById = (db: Db | Trx, id: number) => db('voluntary_blocks').where({ id }).first<BlockRow | undefined>(COLUMNS);
+/** A block by id, its row locked until the commit (the start and end jobs decide on its status). */
+export const findByIdForUpdate = (trx: Trx, id: number) => forUpdate(trx('voluntary_blocks').where({ id }).first<BlockRow | undefined>(COLUMNS));
+
+/** One block of this contract, its row locked until the commit (cancel and «Завершить досрочно» decide on its status). */
+export const findOwnForUpdate = (trx: Trx, contractId: number, id: number) => forUpdate(byContract(trx, contractId).where({ id }).first<BlockRow | undefined>(COLUMNS));
 
 export const findByRequestKey = (db: Db | Trx, contractId: number, key: string) => byContract(db, contractId).where({ request_key: key }).first<{ id: number } | undefined>('id');
 
 export const insertBlock = async (trx: Trx, row: { contract_id: number; from_day: string; to_day: string; created_at: string; request_key: string }): Promise<number> => {
-  const [{ id }] = await trx('voluntary_blocks').insert({ ...row, status: 'scheduled' }).returning('id');
-  return id as number;
+  const [{ id }] = (await trx('voluntary_blocks').insert({ ...row, status: 'scheduled' }).returning('id')) as { id: number }[];
+  return id;
 };
 
 /** Moves a block on from the status it is known to be in (a second run finds nothing to move). */

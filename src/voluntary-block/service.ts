@@ -1,8 +1,9 @@
 // «Добровольная блокировка»: the subscriber pauses the contract for chosen days. A block is a row (scheduled ->
 // active -> finished, or cancelled) and two jobs: start at 00:01 of the first day, end at 00:01 of the day after
 // the last. Every status change of the contract goes through billing (pauseContract, resumeAfterPause). The
-// rules are checked again inside the confirm transaction, so two requests at once make one block.
-import { pauseContract, resumeAfterPause } from '../billing/service';
+// rules are checked again inside the confirm transaction, after locking the contract's row (its first read), so two
+// requests at once make one block: the second waits, then finds the first's.
+import { contractMoney, pauseContract, resumeAfterPause } from '../billing/service';
 import type { AppContext } from '../context';
 import { inTransaction, type Db, type Trx } from '../db';
 import { enqueueJob } from '../jobs/queries';
@@ -25,8 +26,8 @@ export function createVoluntaryBlockService(ctx: AppContext) {
   const jobAt = (day: Day) => atLocalTime(day, 0, JOB_MINUTE, tz).toISOString();
   const today = () => dayOf(ctx.clock.now(), tz);
 
-  async function load(db: Db | Trx, contractId: number) {
-    const contract = await q.findContractState(db, contractId);
+  async function load(db: Db | Trx, contractId: number, lock = false) {
+    const contract = await contractMoney(db, contractId, { lock });
     if (!contract) throw new NotFound();
     const blocks = await q.listForContract(db, contractId);
     const current = blocks.find((b) => b.status === 'scheduled' || b.status === 'active') ?? null;
@@ -56,7 +57,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     if (await pauseContract(trx, block.contract_id, VOLUNTARY_BLOCK_START_JOB, at)) {
       await q.moveBlock(trx, block.id, 'scheduled', 'active');
     } else {
-      const contract = await q.findContractState(trx, block.contract_id);
+      const contract = await contractMoney(trx, block.contract_id);
       await q.moveBlock(trx, block.id, 'scheduled', 'cancelled', { ended_at: at, cancel_reason: contract?.status === 'blocked' ? 'contract_blocked' : 'contract_not_active' });
     }
   }
@@ -75,16 +76,16 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** Makes the block; the same request key twice gives the same block. Starting today, it starts at once. */
     async create(contractId: number, period: PeriodInput, requestKey: string): Promise<CreateResult> {
       return inTransaction(ctx.db, async (trx) => {
+        const state = await load(trx, contractId, true); // locks the contract: the first read
         const earlier = await q.findByRequestKey(trx, contractId, requestKey);
         if (earlier) return { kind: 'created', id: earlier.id };
-        const state = await load(trx, contractId);
         if (state.refusal) return { kind: 'refused', refusal: state.refusal };
         const day = today();
         const verdict = checkPeriod({ ...period, today: day, rules, blocks: state.blocks, tz });
         if (!verdict.ok) return { kind: 'invalid', error: verdict.error };
         const at = ctx.clock.now().toISOString();
         const id = await q.insertBlock(trx, { contract_id: contractId, from_day: period.from, to_day: period.to, created_at: at, request_key: requestKey });
-        const block = await q.findById(trx, id);
+        const block = await q.findByIdForUpdate(trx, id);
         if (period.from === day && block) await begin(trx, block);
         else await enqueueJob(trx, { kind: VOLUNTARY_BLOCK_START_JOB, run_at: jobAt(period.from), payload: { id }, idempotency_key: `${VOLUNTARY_BLOCK_START_JOB}:${id}`, created_at: at });
         await enqueueJob(trx, { kind: VOLUNTARY_BLOCK_END_JOB, run_at: jobAt(addDays(period.to, 1)), payload: { id }, idempotency_key: `${VOLUNTARY_BLOCK_END_JOB}:${id}`, created_at: at });
@@ -95,7 +96,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** One block of this contract, for its page. */
     async show(contractId: number, id: number) {
       const block = await q.findOwn(ctx.db, contractId, id);
-      const contract = block && (await q.findContractState(ctx.db, contractId));
+      const contract = block && (await contractMoney(ctx.db, contractId));
       if (!block || !contract) throw new NotFound();
       return { block, contract, rules, today: today(), floor: -contract.credit_limit_kopecks };
     },
@@ -103,7 +104,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** Cancels a block that has not started. False when it is not scheduled (any more). */
     async cancel(contractId: number, id: number): Promise<boolean> {
       return inTransaction(ctx.db, async (trx) => {
-        const block = await q.findOwn(trx, contractId, id);
+        const block = await q.findOwnForUpdate(trx, contractId, id);
         if (!block) throw new NotFound();
         if (block.status !== 'scheduled') return false;
         await q.moveBlock(trx, id, 'scheduled', 'cancelled', { ended_at: ctx.clock.now().toISOString(), cancel_reason: 'subscriber' });
@@ -114,7 +115,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** «Завершить досрочно». False when the block is not active (any more). */
     async endEarly(contractId: number, id: number): Promise<boolean> {
       return inTransaction(ctx.db, async (trx) => {
-        const block = await q.findOwn(trx, contractId, id);
+        const block = await q.findOwnForUpdate(trx, contractId, id);
         if (!block) throw new NotFound();
         if (block.status !== 'active') return false;
         await finish(trx, block);
@@ -125,7 +126,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** The start job: idempotent (only a scheduled block starts). */
     async start(id: number): Promise<void> {
       await inTransaction(ctx.db, async (trx) => {
-        const block = await q.findById(trx, id);
+        const block = await q.findByIdForUpdate(trx, id);
         if (block?.status === 'scheduled') await begin(trx, block);
       });
     },
@@ -133,7 +134,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     /** The end job: idempotent (only an active block ends). */
     async end(id: number): Promise<void> {
       await inTransaction(ctx.db, async (trx) => {
-        const block = await q.findById(trx, id);
+        const block = await q.findByIdForUpdate(trx, id);
         if (block?.status === 'active') await finish(trx, block);
       });
     },
