@@ -13,6 +13,7 @@ import type { MessageKey } from '../web/i18n';
 import { NEW_PASSWORD_MAX, NEW_PASSWORD_MIN } from '../recovery/passwordRules';
 import { changePasswordForm, emailForm, noticeForm, phoneCodeForm, phoneForm, reauthForm, removePhoneForm, sessionForm } from './forms';
 import { renewSession } from '../web/session';
+import { contractIdExists } from './queries';
 import { REAUTH_MINUTES, type ProfileService } from './service';
 
 declare module 'express-session' {
@@ -228,8 +229,7 @@ export function unsubscribePostRoute(ctx: AppContext): Router {
     const token = typeof req.query.token === 'string' ? req.query.token : req.body?.token;
     const r = readUnsubscribeToken(ctx.config.sessionSecret, token);
     if (!r) return res.redirect(303, '/unsubscribe?token=bad');
-    const exists = await ctx.db('contracts').where({ id: r.contractId }).first('id');
-    if (exists) await unsubscribeEmail(ctx, r.contractId, r.topic);
+    if (await contractIdExists(ctx.db, r.contractId)) await unsubscribeEmail(ctx, r.contractId, r.topic);
     res.redirect(303, `/unsubscribe?token=${encodeURIComponent(String(token))}`);
   });
   return router;

@@ -1,6 +1,5 @@
 // «Профиль»: contact details (after the current password again), notification subscriptions, notices, sessions.
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import { audit } from '../audit/service';
 import { createSignInGuard } from '../auth/guard';
 import type { PasswordHasher } from '../auth/passwords';
@@ -10,9 +9,9 @@ import { notify } from '../notifications/notify';
 import { unsubscribeToken } from '../notifications/subscriptions';
 import { enqueue, type Outbox } from '../outbox/service';
 import { checkNewPassword, type PasswordProblem } from '../recovery/passwordRules';
-import { inTransaction } from '../db';
+import { inTransaction, type Trx } from '../db';
 import { t } from '../web/i18n';
-import { contractPassword, deleteOtherSessions, latestNotices, markNoticesRead, setPasswordHash } from './queries';
+import * as q from './queries';
 import { describeUserAgent } from './userAgent';
 
 export const REAUTH_MINUTES = 10; // how long the current password, entered again, opens the contacts page
@@ -24,7 +23,6 @@ const MAX_PHONES = 5;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-type SessionRow = { sid: string; sess: string; expired: string };
 export type ChangePasswordResult =
   | { kind: 'ok' } | { kind: 'throttled' }
   | { kind: 'bad'; wrongCurrent: boolean; problem: PasswordProblem };
@@ -40,22 +38,21 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
   const tr = t; // the catalogue's t(), named apart from the transactions called t below
 
   async function contacts(contractId: number) {
-    const c = (await ctx.db('contracts').where({ id: contractId }).first('email', 'number')) as { email: string | null; number: string };
-    const phones = (await ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').select('id', 'phone')) as { id: number; phone: string }[];
-    const pending = (await ctx.db('contact_changes').where({ contract_id: contractId }).whereNull('confirmed_at').whereNull('cancelled_at')
-      .where('expires_at', '>', nowIso()).orderBy('id', 'desc').select('id', 'kind', 'value', 'expires_at')) as { id: number; kind: string; value: string; expires_at: string }[];
+    const c = await q.contractContact(ctx.db, contractId);
+    const phones = await q.listPhones(ctx.db, contractId);
+    const pending = await q.listPendingChanges(ctx.db, contractId, nowIso());
     return { email: c.email, number: c.number, phones, pending };
   }
 
   async function sentToday(contractId: number): Promise<number> {
     const dayAgo = new Date(ctx.clock.now().getTime() - 86_400_000).toISOString();
-    return Number((await ctx.db('contact_changes').where({ contract_id: contractId }).where('created_at', '>', dayAgo).count({ n: '*' }).first())?.n ?? 0);
+    return q.countChangesSince(ctx.db, contractId, dayAgo);
   }
 
   /** Everyone who should hear that the contacts changed: the phones and e-mail as they were before. */
   /** Tells the contract's contacts as they are in `trx` now: call it before the change, in the change's transaction. */
-  async function tellOldContacts(contractId: number, what: string, trx?: Knex.Transaction) {
-    const tell = (t: Knex.Transaction) =>
+  async function tellOldContacts(contractId: number, what: string, trx?: Trx) {
+    const tell = (t: Trx) =>
       notify(ctx, t, { contractId, topic: 'account', title: tr('notice.contactsChanged.title'), text: tr('notice.contactsChanged.text', { what }), key: `contacts:${contractId}:${nowIso()}:${what}` });
     await (trx ? tell(trx) : inTransaction(ctx.db, tell));
   }
@@ -70,7 +67,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     contacts,
 
     async reauth(contractId: number, password: string, ip: string): Promise<'ok' | 'wrong' | 'throttled'> {
-      const row = await contractPassword(ctx.db, contractId);
+      const row = await q.contractPassword(ctx.db, contractId);
       const verdict = await guard.begin(row.number, ip);
       if (verdict.kind === 'wait') return 'throttled';
       const ok = await passwords.verify(password, row.password_hash);
@@ -84,7 +81,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
      * one a new id), «Пароль изменён» goes to the phones, the e-mail and the cabinet, and the change is audited.
      */
     async changePassword(contractId: number, current: string, password: string, repeat: string, keepSid: string, ip: string): Promise<ChangePasswordResult> {
-      const row = await contractPassword(ctx.db, contractId);
+      const row = await q.contractPassword(ctx.db, contractId);
       const verdict = await guard.begin(row.number, ip); // the sign-in counters (src/auth/guard.ts)
       if (verdict.kind === 'wait') return { kind: 'throttled' };
       const wrongCurrent = !(await passwords.verify(current, row.password_hash));
@@ -97,8 +94,8 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const hash = await passwords.hash(password);
       const at = ctx.clock.now();
       const ended = await inTransaction(ctx.db, async (trx) => {
-        await setPasswordHash(trx, contractId, hash, at.toISOString());
-        const n = await deleteOtherSessions(trx, contractId, keepSid);
+        await q.setPasswordHash(trx, contractId, hash, at.toISOString());
+        const n = await q.deleteOtherSessions(trx, contractId, keepSid);
         await notify(ctx, trx, {
           contractId, topic: 'account', title: tr('notice.passwordChanged.title'),
           text: tr('notice.passwordChanged.text', { date: new Intl.DateTimeFormat('ru-RU', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(at) }),
@@ -121,16 +118,16 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const expiresAt = new Date(at.getTime() + CODE_MINUTES * 60_000);
       const { changeId, outboxId } = await inTransaction(ctx.db, async (trx) => {
         const placeholder = sha256(crypto.randomBytes(16).toString('hex'));
-        const [row] = (await trx('contact_changes').insert({
+        const id = await q.insertContactChange(trx, {
           contract_id: contractId, kind: 'phone', value: phone, secret_hash: placeholder, created_at: at.toISOString(),
           expires_at: expiresAt.toISOString(),
-        }).returning('id')) as { id: number }[];
-        await trx('contact_changes').where({ id: row.id }).update({ secret_hash: codeHash(row.id, code) });
+        });
+        await q.setChangeSecret(trx, id, codeHash(id, code));
         const outboxId = await enqueue(ctx, trx, {
           channel: 'sms', recipient: phone, topic: 'contacts', contractId, oneTimeCode: true, expiresAt, // never sent after the code dies
           text: tr('sms.phoneCode', { code, provider: ctx.config.provider.name }),
         });
-        return { changeId: row.id, outboxId };
+        return { changeId: id, outboxId };
       });
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_code_sent', ip, detail: { phone: maskPhone(phone) } });
       if (outboxId) await outbox.sendNow(outboxId);
@@ -138,21 +135,19 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     },
 
     async confirmPhone(contractId: number, changeId: number, code: string, ip: string): Promise<'ok' | 'wrong' | 'gone'> {
-      const row = (await ctx.db('contact_changes').where({ id: changeId, contract_id: contractId, kind: 'phone' }).whereNull('confirmed_at').whereNull('cancelled_at').first()) as
-        { id: number; value: string; secret_hash: string; wrong_tries: number; expires_at: string } | undefined;
+      const row = await q.findOpenPhoneChange(ctx.db, contractId, changeId);
       if (!row || row.expires_at <= nowIso()) return 'gone';
       const given = Buffer.from(codeHash(row.id, code));
       if (!crypto.timingSafeEqual(given, Buffer.from(row.secret_hash))) {
         const tries = row.wrong_tries + 1;
-        await ctx.db('contact_changes').where({ id: row.id }).update({ wrong_tries: tries, ...(tries >= MAX_WRONG ? { cancelled_at: nowIso() } : {}) });
+        await q.recordWrongCode(ctx.db, row.id, tries, tries >= MAX_WRONG ? nowIso() : null);
         return tries >= MAX_WRONG ? 'gone' : 'wrong';
       }
       // A double submit confirms (and tells the old contacts) once: the first update wins.
       const done = await inTransaction(ctx.db, async (trx) => {
-        const n = await trx('contact_changes').where({ id: row.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
-        if (!n) return false;
+        if (!(await q.confirmChange(trx, row.id, nowIso()))) return false;
         await tellOldContacts(contractId, tr('notice.contacts.phoneAdded', { phone: formatPhone(row.value) }), trx);
-        await trx('contract_phones').insert({ contract_id: contractId, phone: row.value, created_at: nowIso() }).onConflict(['contract_id', 'phone']).ignore();
+        await q.addPhone(trx, contractId, row.value, nowIso());
         return true;
       });
       if (!done) return 'gone';
@@ -167,9 +162,8 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       if (c.phones.length <= 1) return 'last';
       await tellOldContacts(contractId, tr('notice.contacts.phoneRemoved', { phone: formatPhone(p.phone) }));
       const n = await inTransaction(ctx.db, async (trx) => {
-        const left = Number((await trx('contract_phones').where({ contract_id: contractId }).count({ n: '*' }).first())?.n ?? 0);
-        if (left <= 1) return 0;
-        return trx('contract_phones').where({ id: p.id, contract_id: contractId }).delete();
+        if ((await q.countPhones(trx, contractId)) <= 1) return 0;
+        return q.deletePhone(trx, contractId, p.id);
       });
       if (!n) return 'last';
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'phone_removed', ip, detail: { phone: maskPhone(p.phone) } });
@@ -186,7 +180,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
       const link = `${ctx.config.publicUrl}/email/confirm?token=${token}`;
       const linkExpires = new Date(at.getTime() + LINK_HOURS * 3_600_000);
       const outboxId = await inTransaction(ctx.db, async (trx) => {
-        await trx('contact_changes').insert({
+        await q.insertContactChange(trx, {
           contract_id: contractId, kind: 'email', value: email, secret_hash: sha256(token), created_at: at.toISOString(),
           expires_at: linkExpires.toISOString(),
         });
@@ -203,8 +197,7 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
 
     async emailLink(token: unknown): Promise<{ id: number; contractId: number; email: string } | null> {
       if (typeof token !== 'string' || !/^[\w-]{43}$/.test(token)) return null;
-      const row = (await ctx.db('contact_changes').where({ secret_hash: sha256(token), kind: 'email' }).whereNull('confirmed_at').whereNull('cancelled_at').first()) as
-        { id: number; contract_id: number; value: string; expires_at: string } | undefined;
+      const row = await q.findOpenEmailChange(ctx.db, sha256(token));
       if (!row || row.expires_at <= nowIso()) return null;
       return { id: row.id, contractId: row.contract_id, email: row.value };
     },
@@ -212,13 +205,13 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     async confirmEmail(token: unknown, ip: string): Promise<boolean> {
       const link = await this.emailLink(token);
       if (!link) return false;
-      const old = (await ctx.db('contracts').where({ id: link.contractId }).first('email')) as { email: string | null };
+      const old = await q.contractContact(ctx.db, link.contractId);
       const n = await inTransaction(ctx.db, async (trx) => {
-        const done = await trx('contact_changes').where({ id: link.id }).whereNull('confirmed_at').update({ confirmed_at: nowIso() });
+        const done = await q.confirmChange(trx, link.id, nowIso());
         if (!done) return 0; // a second click: already confirmed, nobody is told twice
         // the old address (and the phones) hear of it: told in the same transaction, before the address changes
         await tellOldContacts(link.contractId, old.email ? tr('notice.contacts.emailChanged', { from: old.email, to: link.email }) : tr('notice.contacts.emailSet', { to: link.email }), trx);
-        await trx('contracts').where({ id: link.contractId }).update({ email: link.email, updated_at: nowIso() });
+        await q.setContractEmail(trx, link.contractId, link.email, nowIso());
         return done;
       });
       if (n) await audit(ctx, { actor: 'subscriber', actorId: link.contractId, contractId: link.contractId, action: 'email_changed', ip, detail: { from: old.email, to: link.email } });
@@ -226,19 +219,18 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     },
 
     /** The newest notices; opening the page changes nothing (a cross-site link must not hide «Пароль изменён»). */
-    notices: (contractId: number) => latestNotices(ctx.db, contractId, 100),
+    notices: (contractId: number) => q.latestNotices(ctx.db, contractId, 100),
 
     /** «Отметить прочитанным» (one, by id) or «Отметить все прочитанными» (no id): a POST, the contract's own only. */
-    markRead: (contractId: number, id?: number) => markNoticesRead(ctx.db, contractId, nowIso(), id),
+    markRead: (contractId: number, id?: number) => q.markNoticesRead(ctx.db, contractId, nowIso(), id),
 
-    unreadCount: async (contractId: number) =>
-      Number((await ctx.db('notifications').where({ contract_id: contractId }).whereNull('read_at').count({ n: '*' }).first())?.n ?? 0),
+    unreadCount: (contractId: number) => q.unreadNoticeCount(ctx.db, contractId),
 
     async sessions(contractId: number, currentSid: string): Promise<DeviceSession[]> {
-      const rows = (await ctx.db('sessions').where({ contract_id: contractId }).where('expired', '>=', new Date().toISOString()) /* the store's own clock: it expires sessions by wall time */.select('sid', 'sess', 'expired')) as SessionRow[];
+      const rows = await q.liveSessions(ctx.db, contractId, new Date().toISOString()); // the store's own clock: it expires sessions by wall time
       return rows
         .map((r) => {
-          const s = JSON.parse(r.sess) as { ip?: string; userAgent?: string; lastSeenAt?: number; passport?: { user?: { contractId?: number } } };
+          const s = (typeof r.sess === 'string' ? JSON.parse(r.sess) : r.sess) as { ip?: string; userAgent?: string; lastSeenAt?: number; passport?: { user?: { contractId?: number } } };
           return { s, sid: r.sid };
         })
         .filter(({ s }) => s.passport?.user?.contractId === contractId)
@@ -247,16 +239,16 @@ export function createProfileService(ctx: AppContext, outbox: Outbox, passwords:
     },
 
     async endSession(contractId: number, currentSid: string, id: string, ip: string): Promise<boolean> {
-      const sids = (await ctx.db('sessions').where({ contract_id: contractId }).pluck('sid')) as string[];
+      const sids = await q.sessionIds(ctx.db, contractId);
       const sid = sids.find((s) => sessionKey(s) === id && s !== currentSid);
       if (!sid) return false;
-      await ctx.db('sessions').where({ sid, contract_id: contractId }).delete();
+      await q.deleteSession(ctx.db, contractId, sid);
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'session_ended', ip });
       return true;
     },
 
     async endOtherSessions(contractId: number, currentSid: string, ip: string): Promise<number> {
-      const n = await ctx.db('sessions').where({ contract_id: contractId }).whereNot({ sid: currentSid }).delete();
+      const n = await q.deleteOtherSessions(ctx.db, contractId, currentSid);
       await audit(ctx, { actor: 'subscriber', actorId: contractId, contractId, action: 'sessions_ended', ip, detail: { count: n } });
       return n;
     },

@@ -18,12 +18,11 @@ import type { Outbox } from '../outbox/service';
 import { t } from '../web/i18n';
 import { checkNewPassword, type PasswordProblem } from './passwordRules';
 import { inTransaction } from '../db';
-import { contractNumberOf } from './queries';
+import * as q from './queries';
+import type { AttemptRow } from './queries';
 
 const ATTEMPT_MINUTES = 30; // the whole recovery must be done within this time from «Найти»
 
-type AttemptRow = { id: number; token_hash: string; contract_id: number | null; state: 'open' | 'verified' | 'done' | 'ended'; wrong_tries: number; expires_at: string; verified_at: string | null };
-type CodeRow = { id: number; attempt_id: number; phone: string; code_hash: string; expires_at: string; used_at: string | null };
 
 export type FindResult = { kind: 'phones'; token: string; phones: string[] } | { kind: 'none' } | { kind: 'throttled'; retryAfterSeconds: number };
 export type SendResult =
@@ -60,11 +59,11 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
 
   async function attemptOf(token: unknown, states: AttemptRow['state'][]): Promise<AttemptRow | null> {
     if (typeof token !== 'string' || !/^[\w-]{43}$/.test(token)) return null;
-    const row = (await ctx.db('recovery_attempts').where({ token_hash: sha256(token) }).first()) as AttemptRow | undefined;
+    const row = await q.findAttempt(ctx.db, sha256(token));
     if (!row || !row.contract_id || !states.includes(row.state) || row.expires_at <= now().toISOString()) return null;
     return row;
   }
-  const phonesOf = (contractId: number) => ctx.db('contract_phones').where({ contract_id: contractId }).orderBy('id').pluck('phone') as Promise<string[]>;
+  const phonesOf = (contractId: number) => q.phonesOf(ctx.db, contractId);
 
   return {
     /** «Найти». An unknown contract and one without phones get the same answer after the same work. */
@@ -74,16 +73,16 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
         await audit(ctx, { actor: 'visitor', action: 'recovery_throttled', ip, detail: { contract } });
         return { kind: 'throttled', retryAfterSeconds: wait };
       }
-      const row = (await ctx.db('contracts').where({ number: contract }).first('id')) as { id: number } | undefined;
-      const phones = await phonesOf(row?.id ?? 0);
+      const id = await q.contractIdByNumber(ctx.db, contract);
+      const phones = await phonesOf(id ?? 0);
       const token = crypto.randomBytes(32).toString('base64url');
       const at = now();
-      await ctx.db('recovery_attempts').insert({
-        token_hash: sha256(token), contract_id: row && phones.length ? row.id : null, ip, state: 'open', wrong_tries: 0,
+      await q.insertAttempt(ctx.db, {
+        token_hash: sha256(token), contract_id: id && phones.length ? id : null, ip, state: 'open', wrong_tries: 0,
         created_at: at.toISOString(), expires_at: new Date(at.getTime() + ATTEMPT_MINUTES * 60_000).toISOString(),
       });
-      await audit(ctx, { actor: 'visitor', contractId: row?.id ?? null, action: 'recovery_find', ip, detail: { contract, phones: phones.length } });
-      if (!row || !phones.length) return { kind: 'none' };
+      await audit(ctx, { actor: 'visitor', contractId: id ?? null, action: 'recovery_find', ip, detail: { contract, phones: phones.length } });
+      if (!id || !phones.length) return { kind: 'none' };
       return { kind: 'phones', token, phones: phones.map(maskPhone) };
     },
 
@@ -101,13 +100,13 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       const phone = phoneIndex !== null ? phones[phoneIndex] : undefined;
       if (phone === undefined) return { kind: 'badPhone', token: token as string, phones: phones.map(maskPhone) };
       const at = now();
-      const last = (await ctx.db('recovery_codes').where({ contract_id: contractId }).orderBy('id', 'desc').first('created_at')) as { created_at: string } | undefined;
-      const since = last ? (at.getTime() - new Date(last.created_at).getTime()) / 1000 : Infinity;
+      const last = await q.lastCodeAt(ctx.db, contractId);
+      const since = last ? (at.getTime() - new Date(last).getTime()) / 1000 : Infinity;
       if (since < cfg.codeIntervalSeconds) {
         return { kind: 'wait', seconds: Math.ceil(cfg.codeIntervalSeconds - since), token: token as string, phone: maskPhone(phone), phoneIndex: phoneIndex! };
       }
       const dayAgo = new Date(at.getTime() - 86_400_000).toISOString();
-      const today = Number((await ctx.db('recovery_codes').where({ contract_id: contractId }).where('created_at', '>', dayAgo).count({ n: '*' }).first())?.n ?? 0);
+      const today = await q.countCodesSince(ctx.db, contractId, dayAgo);
       if (today >= cfg.codesPerDay) {
         await audit(ctx, { actor: 'visitor', contractId, action: 'recovery_daily_limit', ip });
         return { kind: 'daily' };
@@ -117,7 +116,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
 
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
       const outboxId = await inTransaction(ctx.db, async (trx) => {
-        await trx('recovery_codes').insert({
+        await q.insertCode(trx, {
           attempt_id: a.id, contract_id: contractId, phone, code_hash: codeHash(a.id, phone, code),
           created_at: at.toISOString(), expires_at: new Date(at.getTime() + cfg.codeMinutes * 60_000).toISOString(),
         });
@@ -135,11 +134,11 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
     async verify(token: unknown, code: string, ip: string): Promise<VerifyResult> {
       const a = await attemptOf(token, ['open', 'verified']);
       if (!a) {
-        const ended = typeof token === 'string' && /^[\w-]{43}$/.test(token) && (await ctx.db('recovery_attempts').where({ token_hash: sha256(token), state: 'ended' }).first('id'));
+        const ended = typeof token === 'string' && /^[\w-]{43}$/.test(token) && (await q.isAttemptEnded(ctx.db, sha256(token)));
         return ended ? { kind: 'ended' } : { kind: 'gone' };
       }
       if (a.state === 'verified') return { kind: 'used' };
-      const c = (await ctx.db('recovery_codes').where({ attempt_id: a.id }).orderBy('id', 'desc').first()) as CodeRow | undefined;
+      const c = await q.newestCode(ctx.db, a.id);
       if (!c) return { kind: 'noCode' };
       if (c.used_at) return { kind: 'used' };
       const at = now().toISOString();
@@ -148,13 +147,12 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       if (!crypto.timingSafeEqual(given, Buffer.from(c.code_hash))) {
         const tries = a.wrong_tries + 1;
         const ended = tries >= cfg.maxWrongCodes;
-        await ctx.db('recovery_attempts').where({ id: a.id }).update({ wrong_tries: tries, ...(ended ? { state: 'ended' } : {}) });
+        await q.recordWrongCode(ctx.db, a.id, tries, ended);
         await audit(ctx, { actor: 'visitor', contractId: a.contract_id, action: ended ? 'recovery_ended' : 'recovery_wrong_code', ip, detail: { tries } });
         return ended ? { kind: 'ended' } : { kind: 'wrong', left: cfg.maxWrongCodes - tries };
       }
-      const used = await ctx.db('recovery_codes').where({ id: c.id, used_at: null }).update({ used_at: at });
-      if (used !== 1) return { kind: 'used' };
-      await ctx.db('recovery_attempts').where({ id: a.id }).update({ state: 'verified', verified_at: at });
+      if ((await q.useCode(ctx.db, c.id, at)) !== 1) return { kind: 'used' };
+      await q.markVerified(ctx.db, a.id, at);
       await audit(ctx, { actor: 'visitor', contractId: a.contract_id, action: 'recovery_code_ok', ip });
       return { kind: 'ok', token: token as string };
     },
@@ -163,7 +161,7 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
     async codePhone(token: unknown): Promise<{ phone: string; phoneIndex: number } | null> {
       const a = await attemptOf(token, ['open']);
       if (!a) return null;
-      const c = (await ctx.db('recovery_codes').where({ attempt_id: a.id }).orderBy('id', 'desc').first('phone')) as { phone: string } | undefined;
+      const c = await q.newestCode(ctx.db, a.id);
       if (!c) return null;
       const phones = await phonesOf(a.contract_id!);
       return { phone: maskPhone(c.phone), phoneIndex: Math.max(0, phones.indexOf(c.phone)) };
@@ -179,15 +177,14 @@ export function createRecoveryService(ctx: AppContext, outbox: Outbox, passwords
       const a = await attemptOf(token, ['verified']);
       if (!a || new Date(a.verified_at!).getTime() + cfg.codeMinutes * 60_000 <= now().getTime()) return { kind: 'gone' };
       const contractId = a.contract_id!;
-      const number = await contractNumberOf(ctx.db, contractId);
+      const number = await q.contractNumberOf(ctx.db, contractId);
       const problem = checkNewPassword(password, repeat, { contractNumber: number, providerName: ctx.config.provider.name });
       if (problem) return { kind: 'bad', problem };
       const hash = await passwords.hash(password);
       const done = await inTransaction(ctx.db, async (trx) => {
-        const n = await trx('recovery_attempts').where({ id: a.id, state: 'verified' }).update({ state: 'done' });
-        if (n !== 1) return false;
-        await trx('contracts').where({ id: contractId }).update({ password_hash: hash, updated_at: now().toISOString() });
-        await trx('sessions').where({ contract_id: contractId }).orWhereRaw("json_extract(sess, '$.passport.user.contractId') = ?", [contractId]).delete();
+        if ((await q.markDone(trx, a.id)) !== 1) return false;
+        await q.setPasswordHash(trx, contractId, hash, now().toISOString());
+        await q.deleteSessionsOf(trx, contractId);
         await notify(ctx, trx, {
           contractId, topic: 'account', title: t('notice.passwordChanged.title'),
           text: t('notice.passwordChanged.text', { date: new Intl.DateTimeFormat('ru-RU', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(now()) }),

@@ -1,5 +1,5 @@
 // The web layer's own table: sessions (read on every request by src/web/session.ts through hotGet; written by the store).
-import { hotGet, type Db } from '../db';
+import { byEngine, hotGet, type Db, type Trx } from '../db';
 
 /** The session's data while it has not expired: one prepared statement on every request (src/db.ts hotGet). */
 export const readSession = (db: Db, sid: string, now: Date) =>
@@ -13,4 +13,19 @@ export async function setSessionContract(db: Db, sid: string, contractId: number
 /** Removes sessions past their expiry; returns how many went. */
 export function deleteExpiredSessions(db: Db, nowIso: string): Promise<number> {
   return db('sessions').where('expired', '<', nowIso).del();
+}
+
+/**
+ * Ends every session of a contract but `keepSid` (if given): by the indexed contract_id, and by the session's JSON for
+ * rows written before that column existed. The JSON is read by each engine's own operator, side by side.
+ */
+export function deleteContractSessions(db: Db | Trx, contractId: number, keepSid?: string): Promise<number> {
+  const q = db('sessions').where((w) =>
+    w.where({ contract_id: contractId }).orWhereRaw(
+      byEngine(db, { sqlite: "json_extract(sess, '$.passport.user.contractId') = ?", postgres: "(sess::json #>> '{passport,user,contractId}') = ?" }),
+      [byEngine<string | number>(db, { sqlite: contractId, postgres: String(contractId) })],
+    ),
+  );
+  if (keepSid !== undefined) q.whereNot({ sid: keepSid });
+  return q.delete();
 }
