@@ -14,7 +14,7 @@ import { boot } from './boot';
 import type { AppContext } from './context';
 import { stopChargeRuns } from './billing/charges';
 import { DatabaseOpenError } from './db';
-import { startScheduler } from './jobs/scheduler';
+import { startScheduler } from './schedule';
 import { dayOf } from './lib/dates';
 import { createServices } from './services';
 import { createHttpServer } from './web/httpServer';

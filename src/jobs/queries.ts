@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { claimable, type Db, type Trx } from '../db';
 
 export type JobRow = { id: number; kind: string; run_at: string; payload: string; idempotency_key: string; status: string; attempts: number };
 
@@ -9,8 +9,19 @@ export const enqueueJob = (db: Db, job: { kind: string; run_at: string; payload:
     .onConflict('idempotency_key')
     .ignore();
 
-export const dueJobs = (db: Db, now: string, limit: number) =>
-  db('jobs').where({ status: 'pending' }).where('run_at', '<=', now).orderBy([{ column: 'run_at' }, { column: 'id' }]).limit(limit).select<JobRow[]>('*');
+/**
+ * The next due job no other process holds (inside the claiming transaction): FOR UPDATE SKIP LOCKED on PostgreSQL,
+ * so processes claiming at once take different jobs; SQLite's writer lock makes the claim exclusive already.
+ */
+export const nextDueJob = (trx: Trx, now: string) =>
+  claimable(trx('jobs').where({ status: 'pending' }).where('run_at', '<=', now).orderBy([{ column: 'run_at' }, { column: 'id' }]).first<JobRow | undefined>('*'));
+
+/** A claimed job is due again only when its lease ends (its process died running it); the claim counts as an attempt. */
+export const leaseJob = (trx: Trx, id: number, u: { attempts: number; until: string }) => trx('jobs').where({ id }).update({ attempts: u.attempts, run_at: u.until });
+
+/** A job given up without running: the processes that claimed it stopped while running it, too many times. */
+export const abandonJob = (trx: Trx, id: number, u: { last_error: string; at: string }) =>
+  trx('jobs').where({ id, status: 'pending' }).update({ status: 'failed', last_error: u.last_error, finished_at: u.at });
 
 export const finishJob = (db: Db, id: number, at: string) => db('jobs').where({ id, status: 'pending' }).update({ status: 'done', finished_at: at });
 

@@ -1,34 +1,21 @@
-// The in-process scheduler (croner): once at start and then every minute it puts the day's billing work in the
-// jobs table and runs what is due. croner forgets everything on restart; the jobs table does not.
+// The in-process scheduler (croner): once at start and then every minute it runs the tick's steps in order (putting
+// the day's work in the jobs table, running what is due, the features' own periodic work). croner forgets everything
+// on restart; the jobs table does not. What the steps and the job handlers are is not this folder's business: the
+// features provide them and one place lists them (src/schedule.ts), so jobs/ imports no feature.
 import { Cron } from 'croner';
-import { billingJobHandlers, scheduleBillingDay } from '../billing/jobs';
 import type { AppContext } from '../context';
-import { promisedJobHandlers } from '../promised/jobs';
-import { paymentsTick } from '../card-payments/jobs';
-import { tariffChangeJobHandlers } from '../tariff-change/jobs';
-import { voluntaryBlockJobHandlers } from '../voluntary-block/jobs';
 import { recordSchedulerTick } from './queries';
-import { createJobs } from './service';
+import { createJobs, type JobHandler, type Jobs } from './service';
 import { schedulerTurns } from './turns';
-import { createServices, type Services } from '../services';
-import { reminderJobHandlers, scheduleReminders } from '../reminders/lowBalance';
-import { deleteExpiredSessions } from '../web/queries';
-import { retentionJobHandlers, scheduleRetention } from '../retention/service';
 
-export function startScheduler(ctx: AppContext, services: Services = createServices(ctx)): { stop: () => Promise<void> } {
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx), ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx) });
-  const payments = paymentsTick(ctx, services);
-  const outbox = services.outbox;
-  // Each step on its own: a gateway that is down must not hold up the charge run, nor the SMS that are due.
-  const steps: [string, () => Promise<unknown>][] = [
-    ['billing', async () => { await scheduleBillingDay(ctx, jobs); await jobs.runDue(); }],
-    ['payments', () => payments()], // reconciliation of card payments, then autopayment
-    ['reminders', () => scheduleReminders(ctx, jobs)],
-    ['retention', () => scheduleRetention(ctx, jobs)], // personal data past its period, once a day (src/retention)
-    ['outbox', () => outbox.runDue()],
-    // Here rather than in the session store's own timer: one process does it, and it stops with the scheduler.
-    ['sessions', () => deleteExpiredSessions(ctx.db, ctx.clock.now().toISOString())],
-  ];
+/** One step of the minute tick: a failing step is logged and the next one runs. */
+export type TickStep = { name: string; run: (jobs: Jobs) => Promise<unknown> };
+
+/** What the scheduler does: the handlers of every job kind, and the tick's steps in their order. */
+export type ScheduledWork = { handlers: Record<string, JobHandler>; steps: TickStep[] };
+
+export function startScheduler(ctx: AppContext, work: ScheduledWork): { stop: () => Promise<void> } {
+  const jobs = createJobs(ctx, work.handlers);
   let running: Promise<void> | null = null;
   let runningSince: string | null = null;
   // The tick's time in the database (heartbeats), for /healthz in this process or another one.
@@ -57,11 +44,12 @@ export function startScheduler(ctx: AppContext, services: Services = createServi
       }
       try {
         await beat(null);
-        for (const [name, step] of steps) {
+        // Each step on its own: a gateway that is down must not hold up the charge run, nor the SMS that are due.
+        for (const step of work.steps) {
           try {
-            await step();
+            await step.run(jobs);
           } catch (err) {
-            ctx.logger.error({ err, step: name }, 'scheduler tick step failed');
+            ctx.logger.error({ err, step: step.name }, 'scheduler tick step failed');
           }
         }
       } finally {

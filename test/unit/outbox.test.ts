@@ -266,7 +266,7 @@ describe('the outbox worker', () => {
 
 describe('the scheduler', () => {
   it('sends the outbox on its tick and queues the day\u2019s low balance reminders', async () => {
-    const { startScheduler } = await import('../../src/jobs/scheduler');
+    const { startScheduler } = await import('../../src/schedule');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-tick-'));
     const t = await makeTestApp({ SMS_FILE: path.join(dir, 'sms.jsonl') });
     try {

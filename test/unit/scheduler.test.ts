@@ -1,7 +1,7 @@
 import { billingJobHandlers, scheduleBillingDay } from '../../src/billing/jobs';
 import { startOfDay } from '../../src/lib/dates';
-import { createJobs } from '../../src/jobs/service';
-import { startScheduler } from '../../src/jobs/scheduler';
+import { createJobs, JOB_LEASE_MS } from '../../src/jobs/service';
+import { startScheduler } from '../../src/schedule';
 import { makeTestApp, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
 
@@ -31,7 +31,7 @@ describe('the scheduler after downtime', () => {
     expect(await jobs.runDue()).toEqual({ done: 5, failed: 0 });
     expect(seenByProbe).toEqual([['2026-11-20', '2026-11-21']]); // the probe of 22.11 00:01 ran before that day's charges
     expect(await daysDone()).toEqual(['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']);
-    expect(await t.ctx.db('ledger_entries').where({ contract_id: c.id, kind: 'charge' }).count({ n: '*' }).first()).toEqual({ n: 4 });
+    expect(Number((await t.ctx.db('ledger_entries').where({ contract_id: c.id, kind: 'charge' }).count({ n: '*' }).first())?.n)).toBe(4);
   });
 
   it('retries a failing job later and gives up after five attempts', async () => {
@@ -50,6 +50,46 @@ describe('the scheduler after downtime', () => {
     }
     expect(calls).toBe(5);
     expect(await t.ctx.db('jobs').where({ idempotency_key: 'flaky:1' }).first()).toMatchObject({ status: 'failed', attempts: 5, last_error: 'Error: gateway down' });
+  });
+});
+
+describe('claiming jobs', () => {
+  it('runs each due job once when two runners (two processes) take the due jobs at the same time', async () => {
+    const ran: string[] = [];
+    const handlers = { probe: async (p: Record<string, unknown>) => void ran.push(String(p.n)) };
+    const a = createJobs(t.ctx, handlers);
+    const b = createJobs(t.ctx, handlers);
+    for (let n = 0; n < 12; n++) await a.enqueue('probe', t.clock.now(), `probe:${n}`, { n });
+    const [ra, rb] = await Promise.all([a.runDue(), b.runDue()]);
+    expect(ra.done + rb.done).toBe(12);
+    expect(ran.sort()).toEqual(Array.from({ length: 12 }, (_, n) => String(n)).sort());
+    expect(await t.ctx.db('jobs').where({ status: 'done' }).pluck('idempotency_key')).toHaveLength(12);
+  });
+
+  it('leaves a claimed job to its process, and claims it again when its process died running it (the lease ran out)', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = createJobs(t.ctx, { probe: async () => { calls++; await held; } });
+    const other = createJobs(t.ctx, { probe: async () => void calls++ });
+    await slow.enqueue('probe', t.clock.now(), 'probe:1');
+    const running = slow.runDue(); // claims the job and waits inside its handler
+    while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(await other.runDue()).toEqual({ done: 0, failed: 0 }); // not due while claimed
+    t.clock.advance(JOB_LEASE_MS + 1); // as if the first process had died
+    expect(await other.runDue()).toEqual({ done: 1, failed: 0 });
+    release();
+    await running; // the first one finishing late changes nothing
+    expect(calls).toBe(2);
+    expect(await t.ctx.db('jobs').where({ idempotency_key: 'probe:1' }).first()).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('gives up a job whose process died running it five times', async () => {
+    await t.ctx.db('jobs').insert({ kind: 'probe', run_at: t.clock.now().toISOString(), payload: '{}', idempotency_key: 'probe:dies', status: 'pending', attempts: 5, created_at: t.clock.now().toISOString() });
+    let calls = 0;
+    expect(await createJobs(t.ctx, { probe: async () => void calls++ }).runDue()).toEqual({ done: 0, failed: 0 });
+    expect(calls).toBe(0);
+    expect(await t.ctx.db('jobs').where({ idempotency_key: 'probe:dies' }).first()).toMatchObject({ status: 'failed', last_error: 'the process running it stopped 5 times' });
   });
 });
 
