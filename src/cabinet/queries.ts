@@ -19,7 +19,7 @@ export const findContractSummary = (db: Db, contractId: number) => hotGet<Contra
 export type UnreadNoticeRow = { id: number; topic: string; title: string; body: string; link: string | null; created_at: string };
 
 // The newest unread in-cabinet notices (at most 3): a range read of the partial index notifications_unread_idx
-// (contract_id, created_at where read_at is null), newest first; rowid (id) breaks ties within the index order.
+// (contract_id, created_at[, id on PostgreSQL; SQLite's rowid] where read_at is null): newest first, no sort.
 export const UNREAD_SQL = `select id, topic, title, body, link, created_at from notifications
   where contract_id = ? and read_at is null order by created_at desc, id desc limit 3`;
 

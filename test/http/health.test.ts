@@ -135,7 +135,7 @@ describe('GET /healthz', () => {
     }
   });
 
-  it('skips the probe while a transaction is open on its connection (its own writes will tell)', async () => {
+  itSqlite('skips the probe while a transaction is open on its connection (its own writes will tell)', async () => {
     await healthyState();
     await request(t.app).get('/healthz'); // the app's first request has taken the pool's connection as its "hot" one
     const trx = await t.ctx.db.transaction(); // the pool's one connection is in a transaction: the probe skips
@@ -151,7 +151,22 @@ describe('GET /healthz', () => {
     }
   });
 
-  it('writes the probe at most once in 1.5 s', async () => {
+  it('writes the probe at most once in 1.5 s (its heartbeat keeps the time of the write)', async () => {
+    await healthyState();
+    const health = createHealthService(t.ctx);
+    const probeAt = async () => (await t.ctx.db('heartbeats').where({ name: 'health' }).first('at'))?.at;
+    await health.check();
+    const first = t.clock.now().toISOString();
+    expect(await probeAt()).toBe(first);
+    t.clock.advance(1_000);
+    expect((await health.check()).checks.database).toMatchObject({ status: 'ok', at: first }); // the cached result
+    expect(await probeAt()).toBe(first);
+    t.clock.advance(500);
+    await health.check();
+    expect(await probeAt()).toBe(t.clock.now().toISOString());
+  });
+
+  itSqlite('writes the probe at most once in 1.5 s: a read-only database is seen after that', async () => {
     await healthyState();
     const health = createHealthService(t.ctx);
     await health.check();
