@@ -147,9 +147,10 @@ export { byEngine, engineOf, isPostgres, isPostgresUrl, redactUrl, type Engine }
  * A read that a rule decides on, inside a transaction: locks the rows read until the commit. PostgreSQL:
  * SELECT … FOR UPDATE (a second transaction deciding on the same contract waits, then reads the new state).
  * SQLite: every transaction already holds the only write lock (BEGIN IMMEDIATE), so the query is unchanged.
+ * `of`: in a join, lock only these tables' rows (FOR UPDATE OF c), e.g. a contract's and not its tariff's.
  */
-export function forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
-  return isPostgres(q) ? (q.forUpdate() as Q) : q;
+export function forUpdate<Q extends Knex.QueryBuilder>(q: Q, ...of: string[]): Q {
+  return isPostgres(q) ? (q.forUpdate(...of) as Q) : q;
 }
 
 /**

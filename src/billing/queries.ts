@@ -51,21 +51,16 @@ const MONEY_COLUMNS = ['id', 'status', 'balance_kopecks', 'credit_limit_kopecks'
 
 /**
  * Reads a contract's money and status. `lock`: inside a rule's transaction, as its first read: the contract's row is
- * locked until the commit (SELECT … FOR UPDATE on PostgreSQL; SQLite's writer lock already serialises), so a second
- * transaction deciding on the same contract waits and then reads what the first wrote. Only the contract's row is
- * locked (never the tariff's, which every contract on it shares): the fee is read apart.
+ * locked until the commit (SELECT … FOR UPDATE OF c on PostgreSQL; SQLite's writer lock already serialises), so a
+ * second transaction deciding on the same contract waits and then reads what the first wrote. Only the contract's
+ * row is locked, never its tariff's, which every contract on the tariff shares.
  */
-export async function contractMoney(db: Db | Trx, contractId: number, opts: { lock?: boolean } = {}): Promise<ContractMoney | undefined> {
-  if (!opts.lock) {
-    return db('contracts as c')
-      .join('tariffs as t', 't.id', 'c.tariff_id')
-      .where('c.id', contractId)
-      .first<ContractMoney | undefined>(...MONEY_COLUMNS.map((col) => `c.${col}`), 't.monthly_fee_kopecks as tariff_fee');
-  }
-  const c = await forUpdate(db('contracts').where({ id: contractId }).first<Omit<ContractMoney, 'tariff_fee'> | undefined>(...MONEY_COLUMNS));
-  if (!c) return undefined;
-  const t = await db('tariffs').where({ id: c.tariff_id }).first<{ fee: number }>('monthly_fee_kopecks as fee');
-  return { ...c, tariff_fee: t.fee };
+export function contractMoney(db: Db | Trx, contractId: number, opts: { lock?: boolean } = {}): Promise<ContractMoney | undefined> {
+  const q = db('contracts as c')
+    .join('tariffs as t', 't.id', 'c.tariff_id')
+    .where('c.id', contractId)
+    .first<ContractMoney | undefined>(...MONEY_COLUMNS.map((col) => `c.${col}`), 't.monthly_fee_kopecks as tariff_fee');
+  return opts.lock ? forUpdate(q, 'c') : q;
 }
 
 /**
