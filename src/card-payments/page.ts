@@ -1,7 +1,7 @@
 // What the pay page and the return page show: the amount suggested, the receipt contact, the balance.
+import { contractMoney } from '../billing/service';
 import type { CabinetService } from '../cabinet/service';
 import { formatMoney, roundUpToRubles } from '../lib/money';
-import * as q from './queries';
 import { receiptContactOf } from './receipt';
 import { clampAmount, type Deps } from './types';
 
@@ -21,6 +21,7 @@ export function payPage({ ctx, autopay }: Deps, cabinet: Pick<CabinetService, 'd
       return { contract: d.contract, owed, suggested, suggestedWhy, suggestedParams: { unblock }, contact, autopay: await autopay.shownOnPayPage(contractId) };
     },
 
-    balance: (contractId: number) => q.contractBalance(ctx.db, contractId),
+    /** The balance now (billing's one reader of a contract's money). */
+    balance: async (contractId: number) => (await contractMoney(ctx.db, contractId))?.balance_kopecks ?? 0,
   };
 }

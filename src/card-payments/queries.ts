@@ -56,11 +56,6 @@ export async function contractNumber(db: Db | Trx, contractId: number): Promise<
   return c?.number ?? null;
 }
 
-export async function contractBalance(db: Db, contractId: number): Promise<number> {
-  const c = await db('contracts').where({ id: contractId }).first<{ balance_kopecks: number } | undefined>('balance_kopecks');
-  return Number(c?.balance_kopecks ?? 0);
-}
-
 /** The receipt contact of the contract's latest card payment that had one. */
 export async function lastReceiptContact(db: Db, contractId: number): Promise<string | null> {
   const last = await db('payments').where({ contract_id: contractId }).whereNotNull('receipt_contact').orderBy('id', 'desc').first<{ receipt_contact: string } | undefined>('receipt_contact');
