@@ -3,7 +3,7 @@
 // Rules (OWASP ASVS 5.0 V6): the code comes from crypto.randomInt, is kept as an HMAC bound to the attempt and the
 // phone, lasts RECOVERY_CODE_MINUTES, is good once; RECOVERY_MAX_WRONG_CODES wrong tries end the attempt; a new code
 // at most once per RECOVERY_CODE_INTERVAL_SECONDS and RECOVERY_CODES_PER_DAY a day per contract; per client address,
-// RECOVERY_FINDS_PER_ADDRESS_PER_HOUR searches and RECOVERY_CODES_PER_ADDRESS_PER_DAY codes (rate_limits, SQLite).
+// RECOVERY_FINDS_PER_ADDRESS_PER_HOUR searches and RECOVERY_CODES_PER_ADDRESS_PER_DAY codes (rate_limits, on either engine).
 import crypto from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { databaseRateLimiter } from '../web/rateLimits';
