@@ -14,9 +14,10 @@ import { voluntaryBlockJobHandlers } from './voluntary-block/jobs';
 import { deleteExpiredSessions } from './web/queries';
 
 /** The handler of every job kind. */
-export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
+export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
   return {
-    ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx),
+    ...billingJobHandlers(ctx), ...promisedJobHandlers(services.promised), ...voluntaryBlockJobHandlers(services.voluntaryBlock),
+    ...tariffChangeJobHandlers(ctx, services.tariffChange),
     ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx),
   };
 }
@@ -35,7 +36,7 @@ export function tickSteps(ctx: AppContext, services: Services): TickStep[] {
   ];
 }
 
-export const scheduledWork = (ctx: AppContext, services: Services): ScheduledWork => ({ handlers: jobHandlers(ctx), steps: tickSteps(ctx, services) });
+export const scheduledWork = (ctx: AppContext, services: Services): ScheduledWork => ({ handlers: jobHandlers(ctx, services), steps: tickSteps(ctx, services) });
 
 /** The app's scheduler: src/jobs's, running the work above (with the services src/services.ts built, or its own). */
 export const startScheduler = (ctx: AppContext, services: Services = createServices(ctx)) => startJobScheduler(ctx, scheduledWork(ctx, services));

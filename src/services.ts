@@ -31,7 +31,7 @@ function once<T>(make: () => T): () => T {
 
 export function createServices(ctx: AppContext, overrides: ServiceOverrides = {}) {
   const auth = once(() => createAuthService(ctx));
-  const cabinet = once(() => createCabinetService(ctx));
+  const cabinet = once(() => createCabinetService(ctx, { promised: promised() }));
   const outbox = once(() => (overrides.outboxDrivers ? createOutbox(ctx, overrides.outboxDrivers) : createOutbox(ctx)));
   const gateway = once(() => overrides.gateway ?? createGateway(ctx));
   const cardPayments = once(() => createCardPayments(ctx, { gateway: gateway(), autopay: autopayHooks(ctx), cabinet: cabinet() }));

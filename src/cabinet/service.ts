@@ -5,12 +5,12 @@ import { dailyAmount, isDayCharged, servicesOn } from '../billing/service';
 import type { AppContext } from '../context';
 import { addDays, dayOf } from '../lib/dates';
 import { amountInput } from '../lib/money';
-import { createPromisedService } from '../promised/service';
+import type { PromisedService } from '../promised/service';
 import { NotFound } from '../web/errors';
 import { findContractSummary, unreadNotices } from './queries';
 
-export function createCabinetService(ctx: AppContext) {
-  const promised = createPromisedService(ctx);
+/** The dashboard over the promised payment's own rules (the service src/services.ts built). */
+export function createCabinetService(ctx: AppContext, { promised }: { promised: PromisedService }) {
   const tz = ctx.config.timeZone;
   return {
     /** The newest unread in-cabinet notices for the dashboard page (not for the balance refresh); shown, not marked read. */

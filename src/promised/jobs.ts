@@ -1,9 +1,8 @@
 // The promised payment's scheduled work: taking the credit back at its due time (see src/jobs).
-import type { AppContext } from '../context';
 import type { JobHandler } from '../jobs/service';
-import { createPromisedService, PROMISED_EXPIRY_JOB } from './service';
+import { PROMISED_EXPIRY_JOB, type PromisedService } from './service';
 
-export function promisedJobHandlers(ctx: AppContext): Record<string, JobHandler> {
-  const promised = createPromisedService(ctx);
+/** The handlers, over the service src/services.ts built. */
+export function promisedJobHandlers(promised: PromisedService): Record<string, JobHandler> {
   return { [PROMISED_EXPIRY_JOB]: (payload) => promised.expire(Number(payload.id)) };
 }

@@ -6,10 +6,10 @@ import { chargeThrough } from '../billing/jobs';
 import type { AppContext } from '../context';
 import type { JobHandler } from '../jobs/service';
 import { addDays, dayOf } from '../lib/dates';
-import { createTariffChangeService, TARIFF_CHANGE_JOB } from './service';
+import { TARIFF_CHANGE_JOB, type TariffChangeService } from './service';
 
-export function tariffChangeJobHandlers(ctx: AppContext): Record<string, JobHandler> {
-  const service = createTariffChangeService(ctx);
+/** The handlers, over the service src/services.ts built. */
+export function tariffChangeJobHandlers(ctx: AppContext, service: TariffChangeService): Record<string, JobHandler> {
   return {
     [TARIFF_CHANGE_JOB]: async (payload) => {
       const id = Number(payload.id);

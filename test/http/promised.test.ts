@@ -4,6 +4,7 @@ import { createJobs } from '../../src/jobs/service';
 import { promisedJobHandlers } from '../../src/promised/jobs';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
+import { createPromisedService } from '../../src/promised/service';
 
 // November 2026 has 30 days: a 600 ₽ tariff costs exactly 20 ₽ a day. The clock starts at 24.11.2026 12:00 provider time.
 const FEE = 60000;
@@ -31,7 +32,7 @@ async function subscriber(balance: number) {
 const contract = (id: number) => t.ctx.db('contracts').where({ id }).first();
 const promisedRows = (id: number) => t.ctx.db('promised_payments').where({ contract_id: id }).orderBy('id');
 const ledger = (id: number) => t.ctx.db('ledger_entries').where({ contract_id: id }).orderBy('id').select('kind', 'amount_kopecks', 'period_from');
-const jobs = () => createJobs(t.ctx, promisedJobHandlers(t.ctx));
+const jobs = () => createJobs(t.ctx, promisedJobHandlers(createPromisedService(t.ctx)));
 
 async function expectBalance(id: number, kopecks: number) {
   expect(await checkBalance(t.ctx.db, id)).toEqual({ cached: kopecks, ledger: kopecks });
@@ -287,7 +288,7 @@ describe('«Обещанный платёж»: the end of the term', () => {
     expect(Boolean(repaid.repaid_late)).toBe(true); // 1 on SQLite, true on PostgreSQL
     expect(await t.ctx.db('contract_status_changes').where({ contract_id: s.id }).orderBy('id').pluck('cause')).toEqual(['balance_below_limit', 'promised_payment', 'balance_below_limit']);
     // run again (a retry, a second process): nothing more
-    await promisedJobHandlers(t.ctx).promised_expiry({ id: row.id });
+    await promisedJobHandlers(createPromisedService(t.ctx)).promised_expiry({ id: row.id });
     await expectBalance(s.id, -2500);
     expect(await t.ctx.db('ledger_entries').where({ contract_id: s.id, kind: 'promised_repayment' })).toHaveLength(1);
     // and a late repayment closes the door to the next one, even after 30 days

@@ -6,6 +6,7 @@ import { createJobs } from '../../src/jobs/service';
 import { tariffChangeJobHandlers } from '../../src/tariff-change/jobs';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract, makeTariff, makeTown } from '../support/factories';
+import { createTariffChangeService } from '../../src/tariff-change/service';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -50,7 +51,7 @@ async function confirm(agent: Agent, fields: Record<string, string>) {
   const body = { _csrf: csrfFrom(check.text), ...fields, key };
   return { res: await agent.post('/cabinet/tariff/confirm').type('form').send(body), body };
 }
-const jobs = () => createJobs(t.ctx, { ...billingJobHandlers(t.ctx), ...tariffChangeJobHandlers(t.ctx) });
+const jobs = () => createJobs(t.ctx, { ...billingJobHandlers(t.ctx), ...tariffChangeJobHandlers(t.ctx, createTariffChangeService(t.ctx)) });
 
 describe('«Сменить тариф»: the page', () => {
   it('lists the tariffs of the contract\u2019s town and segment, not archived, not the current one, with the difference in fee', async () => {
@@ -269,7 +270,7 @@ describe('«Сменить тариф» from the 1st of next month', () => {
     expect((await changes(c.id))[0]).toMatchObject({ status: 'applied' });
     expect(await t.ctx.db('audit_log').where({ contract_id: c.id, action: 'tariff_change_applied', actor: 'system' }).first()).toBeTruthy();
     expect(await exact(c.id)).toBe(100000 - 7 * 1500 - dailyCharge(30000, '2026-12-01'));
-    await tariffChangeJobHandlers(t.ctx).tariff_change({ id: (await changes(c.id))[0].id }); // a retried job changes nothing
+    await tariffChangeJobHandlers(t.ctx, createTariffChangeService(t.ctx)).tariff_change({ id: (await changes(c.id))[0].id }); // a retried job changes nothing
     expect(await exact(c.id)).toBe(100000 - 7 * 1500 - dailyCharge(30000, '2026-12-01'));
     const page = await agent.get(`/cabinet/tariff/changes/${(await changes(c.id))[0].id}`);
     expect(page.text).toContain('Тариф сменён');

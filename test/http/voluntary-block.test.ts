@@ -5,6 +5,7 @@ import { createJobs } from '../../src/jobs/service';
 import { voluntaryBlockJobHandlers } from '../../src/voluntary-block/jobs';
 import { csrfFrom, makeTestApp, signIn, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
+import { createVoluntaryBlockService } from '../../src/voluntary-block/service';
 
 // A 600 ₽ tariff: 20 ₽ a day in November (30 days), 19,35 or 19,36 ₽ in December. The clock starts at 24.11.2026 12:00
 // provider time (Asia/Novokuznetsk, UTC+7): a day's 00:01 is 17:01 UTC the day before.
@@ -33,7 +34,7 @@ const contract = (id: number) => t.ctx.db('contracts').where({ id }).first();
 const blockRows = (id: number) => t.ctx.db('voluntary_blocks').where({ contract_id: id }).orderBy('id');
 const causes = (id: number) => t.ctx.db('contract_status_changes').where({ contract_id: id }).orderBy('id').pluck('cause');
 const charges = (id: number) => t.ctx.db('ledger_entries').where({ contract_id: id, kind: 'charge' }).orderBy('id').select('amount_kopecks', 'period_from');
-const jobs = () => createJobs(t.ctx, voluntaryBlockJobHandlers(t.ctx));
+const jobs = () => createJobs(t.ctx, voluntaryBlockJobHandlers(createVoluntaryBlockService(t.ctx)));
 const chargeDay = (day: string) => runChargeDay(t.ctx.db, day, { timeZone: t.ctx.config.timeZone, now: t.clock.now(), pausedDailyFeeKopecks: t.ctx.config.billing.voluntaryBlock.dailyFeeKopecks });
 const past = (c: { id: number }, from: string, to: string, status: string, ended_at: string | null = null) =>
   t.ctx.db('voluntary_blocks').insert({ contract_id: c.id, from_day: from, to_day: to, status, created_at: '2026-01-01T00:00:00.000Z', ended_at });
@@ -198,7 +199,7 @@ describe('«Добровольная блокировка»: confirm, start, end
     expect(await blockRows(s.id)).toEqual([expect.objectContaining({ status: 'finished', ended_at: '2026-12-07T17:01:00.000Z' })]);
     expect(await causes(s.id)).toEqual(['voluntary_block_start', 'voluntary_block_end']);
     // a second run of either job changes nothing
-    const handlers = voluntaryBlockJobHandlers(t.ctx);
+    const handlers = voluntaryBlockJobHandlers(createVoluntaryBlockService(t.ctx));
     await handlers.voluntary_block_start({ id: row.id });
     await handlers.voluntary_block_end({ id: row.id });
     expect(await causes(s.id)).toHaveLength(2);

@@ -103,7 +103,7 @@ async function openReal(start: number, pausedFee: number): Promise<Real> {
   const { db, close } = await openTestDb();
   const clock = new ManualClock(new Date(start));
   const ctx: AppContext = { config, db, clock, logger: pino({ level: 'silent' }) };
-  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(ctx), ...voluntaryBlockJobHandlers(ctx), ...tariffChangeJobHandlers(ctx) });
+  const jobs = createJobs(ctx, { ...billingJobHandlers(ctx), ...promisedJobHandlers(createPromisedService(ctx)), ...voluntaryBlockJobHandlers(createVoluntaryBlockService(ctx)), ...tariffChangeJobHandlers(ctx, createTariffChangeService(ctx)) });
   const town = await makeTown(ctx);
   return { ctx, close, clock, jobs, townId: town.id, promised: createPromisedService(ctx), tariffs: createTariffChangeService(ctx), blocks: createVoluntaryBlockService(ctx) };
 }
