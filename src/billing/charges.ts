@@ -8,49 +8,34 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import { inTransaction, isPostgres, rawRows, type Db, type Trx } from '../db';
+import { inTransaction, isPostgres, type Db, type Trx } from '../db';
 import { addDays, daysInMonth, splitDay, startOfDay, type Day } from '../lib/dates';
 import { chargeForDays } from './forecast';
-import { isChargeDayDone, lastChargeDay, markChargeDay } from './queries';
+import {
+  applyChargesBatch, candidateParams, CHARGE_RUN_SQL, claimChargeDay, finishChargeDay, insertBlocksBatch, insertChargesBatch, isChargeDayDone,
+  lastChargeDay, lockedChargeCandidates, markChargeDay, type ChargeCandidate,
+} from './queries';
 
 export type ChargeRunResult = { day: Day; alreadyDone: boolean; contractsCharged: number; totalKopecks: number; blocked: number };
 
 export const chargeKey = (contractId: number, day: Day) => `charge:${contractId}:${day}`;
 
 /**
- * Which contracts the day charges, with what their charge depends on. Positional parameters: day, day, dayEnd,
- * pausedFee, day, day. Portable SQL: SQLite runs it as is; PostgreSQL adds FOR UPDATE OF c (see chargeDayPostgres).
- */
-const CANDIDATES_SQL = `select c.id, c.status, c.balance_kopecks, c.credit_limit_kopecks, t.monthly_fee_kopecks as fee,
-     (select coalesce(sum(s.monthly_fee_kopecks), 0) from contract_services cs join services s on s.id = cs.service_id
-       where cs.contract_id = c.id and cs.from_day <= ? and (cs.to_day is null or cs.to_day >= ?)) as services_fee
-   from contracts c join tariffs t on t.id = c.tariff_id
-   where c.created_at < ? and (c.status = 'active' or (c.status = 'paused' and ? > 0))
-     -- a day some charge already covers (an unblocking's, the seed's monthly one, an import) is not taken again
-     and not exists (select 1 from ledger_entries l where l.contract_id = c.id and l.kind = 'charge' and l.period_to >= ? and l.period_from <= ?)`;
-
-const candidateParams = (day: Day, dayEnd: string, pausedFee: number) => [day, day, dayEnd, pausedFee, day, day];
-
-/**
  * Raw prepared statements inside the run's transaction: 100 000 contracts a day must take seconds, and knex
- * builds a query object per row. The SQL is plain and portable; only the loop is here rather than in knex.
+ * builds a query object per row. Their SQL is in queries.ts (CHARGE_RUN_SQL); only the loop is here.
  */
 function runStatements(conn: Database) {
   return {
-    candidates: conn.prepare(CANDIDATES_SQL),
-    insertCharge: conn.prepare(
-      `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
-       values (?, 'charge', ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
-    ),
-    addBalance: conn.prepare('update contracts set balance_kopecks = balance_kopecks + ?, updated_at = ? where id = ?'),
-    block: conn.prepare(`update contracts set status = 'blocked', updated_at = ? where id = ?`),
-    statusChange: conn.prepare(
-      `insert into contract_status_changes (contract_id, from_status, to_status, cause, ledger_entry_id, at) values (?, 'active', 'blocked', 'balance_below_limit', ?, ?)`,
-    ),
+    candidates: conn.prepare(CHARGE_RUN_SQL.candidates),
+    insertCharge: conn.prepare(CHARGE_RUN_SQL.insertCharge),
+    addBalance: conn.prepare(CHARGE_RUN_SQL.addBalance),
+    block: conn.prepare(CHARGE_RUN_SQL.block),
+    statusChange: conn.prepare(CHARGE_RUN_SQL.statusChange),
+    isDayDone: conn.prepare(CHARGE_RUN_SQL.isDayDone),
+    markDay: conn.prepare(CHARGE_RUN_SQL.markDay),
   };
 }
 
-type Candidate = { id: number; status: string; balance_kopecks: number; credit_limit_kopecks: number; fee: number; services_fee: number };
 
 type DayOptions = { timeZone: string; now: Date; pausedDailyFeeKopecks: number };
 
@@ -60,7 +45,7 @@ type Planned = { contractId: number; amount: number; description: string; blocks
 function dayPlanner(day: Day, o: DayOptions) {
   const [y, m, d] = splitDay(day);
   const dim = daysInMonth(y, m);
-  return (c: Candidate): Planned | null => {
+  return (c: ChargeCandidate): Planned | null => {
     const paused = c.status === 'paused';
     const amount = paused ? o.pausedDailyFeeKopecks : chargeForDays(c.fee, dim, d, d) + chargeForDays(c.services_fee, dim, d, d);
     if (amount <= 0) return null;
@@ -80,7 +65,7 @@ export function chargeDayRows(conn: Database, day: Day, o: DayOptions): Omit<Cha
   let totalKopecks = 0;
   let blocked = 0;
   // all(), not iterate(): the connection cannot run the inserts while an iterator holds it.
-  for (const c of st.candidates.all(...candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks)) as Candidate[]) {
+  for (const c of st.candidates.all(...candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks)) as ChargeCandidate[]) {
     const p = plan(c);
     if (!p) continue;
     const r = st.insertCharge.run(c.id, -p.amount, p.description, day, day, chargeKey(c.id, day), at);
@@ -100,9 +85,10 @@ export function chargeDayRows(conn: Database, day: Day, o: DayOptions): Omit<Cha
 /** One day as one transaction on a raw connection of its own (the worker's): BEGIN IMMEDIATE, all or nothing. */
 export function chargeDayOnConnection(conn: Database, day: Day, o: DayOptions): ChargeRunResult {
   return conn.transaction((): ChargeRunResult => {
-    if (conn.prepare('select 1 from charge_days where day = ?').get(day)) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
+    const st = runStatements(conn);
+    if (st.isDayDone.get(day)) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
     const r = chargeDayRows(conn, day, o);
-    conn.prepare('insert into charge_days (day, contracts_charged, total_kopecks, finished_at) values (?, ?, ?, ?)').run(day, r.contractsCharged, r.totalKopecks, o.now.toISOString());
+    st.markDay.run(day, r.contractsCharged, r.totalKopecks, o.now.toISOString());
     return { day, alreadyDone: false, ...r };
   }).immediate();
 }
@@ -120,9 +106,8 @@ const PG_BATCH = 10_000;
  */
 async function chargeDayPostgres(trx: Trx, day: Day, o: DayOptions): Promise<ChargeRunResult> {
   const at = o.now.toISOString();
-  const claimed = await rawRows(trx, 'insert into charge_days (day, contracts_charged, total_kopecks, finished_at) values (?, 0, 0, ?) on conflict (day) do nothing returning day', [day, at]);
-  if (claimed.length === 0) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
-  const candidates = await rawRows<Candidate>(trx, `${CANDIDATES_SQL} order by c.id for update of c`, candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks));
+  if (!(await claimChargeDay(trx, day, at))) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
+  const candidates = await lockedChargeCandidates(trx, candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks));
   const plan = dayPlanner(day, o);
   const planned = candidates.map(plan).filter((p): p is Planned => p !== null);
   let contractsCharged = 0;
@@ -132,35 +117,16 @@ async function chargeDayPostgres(trx: Trx, day: Day, o: DayOptions): Promise<Cha
     const batch = planned.slice(i, i + PG_BATCH);
     const byContract = new Map(batch.map((p) => [p.contractId, p]));
     const entries = batch.map((p) => ({ contract_id: p.contractId, amount: -p.amount, description: p.description, key: chargeKey(p.contractId, day) }));
-    const inserted = await rawRows<{ id: number; contract_id: number }>(
-      trx,
-      `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)
-       select u.contract_id, 'charge', u.amount, u.description, ?, ?, u.key, ?
-         from json_to_recordset(?::json) as u(contract_id integer, amount integer, description text, key text)
-       on conflict (idempotency_key) do nothing returning id, contract_id`,
-      [day, day, at, JSON.stringify(entries)],
-    );
+    const inserted = await insertChargesBatch(trx, { day, at, entries });
     const charged = inserted.map((e) => ({ ...byContract.get(e.contract_id)!, entryId: e.id }));
-    await trx.raw(
-      `update contracts c set balance_kopecks = c.balance_kopecks - u.amount, updated_at = ?,
-         status = case when u.blocks then 'blocked' else c.status end
-       from json_to_recordset(?::json) as u(id integer, amount integer, blocks boolean) where c.id = u.id`,
-      [at, JSON.stringify(charged.map((p) => ({ id: p.contractId, amount: p.amount, blocks: p.blocks })))],
-    );
+    await applyChargesBatch(trx, at, charged.map((p) => ({ id: p.contractId, amount: p.amount, blocks: p.blocks })));
     const blocks = charged.filter((p) => p.blocks);
-    if (blocks.length > 0) {
-      await trx.raw(
-        `insert into contract_status_changes (contract_id, from_status, to_status, cause, ledger_entry_id, at)
-         select u.contract_id, 'active', 'blocked', 'balance_below_limit', u.entry_id, ?
-           from json_to_recordset(?::json) as u(contract_id integer, entry_id integer)`,
-        [at, JSON.stringify(blocks.map((p) => ({ contract_id: p.contractId, entry_id: p.entryId })))],
-      );
-    }
+    if (blocks.length > 0) await insertBlocksBatch(trx, at, blocks.map((p) => ({ contract_id: p.contractId, entry_id: p.entryId })));
     contractsCharged += charged.length;
     totalKopecks += charged.reduce((sum, p) => sum + p.amount, 0);
     blocked += blocks.length;
   }
-  await trx('charge_days').where({ day }).update({ contracts_charged: contractsCharged, total_kopecks: totalKopecks, finished_at: at });
+  await finishChargeDay(trx, { day, contracts_charged: contractsCharged, total_kopecks: totalKopecks, finished_at: at });
   return { day, alreadyDone: false, contractsCharged, totalKopecks, blocked };
 }
 
