@@ -7,7 +7,7 @@
 // through today, and the charge entries' periods say which days are charged (the engine never takes them again).
 import type { LedgerEntryInput } from '../src/billing/queries';
 import { chargeForDays } from '../src/billing/forecast';
-import { addDays, atLocalTime, dayOf, daysInMonth, pad, splitDay, type Day } from '../src/lib/dates';
+import { addDays, atLocalTime, daysInMonth, pad, splitDay, type Day } from '../src/lib/dates';
 import { DEMO, TARIFFS } from './provider';
 
 export type GeneratedPayment = { amount_kopecks: number; method: string; status: string; created_at: string; idempotency_key: string };
@@ -63,9 +63,27 @@ function chooseTariff(rng: () => number, townId: number) {
 
 export type GenerateOptions = { today: Day; timeZone: string; months: number; seed?: number };
 
-/** The provider day `day` at hh:mm local time, as a UTC ISO string. */
+/**
+ * The instant a day begins, when the day keeps one UTC offset from 00:00 to 23:59 (else null). The zone's offset is
+ * read once per day, not per entry: asking Intl for it was most of a large seed's time.
+ */
+const uniformDays = new Map<string, number | null>();
+function uniformDayStart(day: Day, tz: string): number | null {
+  const key = `${tz}|${day}`;
+  let start = uniformDays.get(key);
+  if (start === undefined) {
+    const first = atLocalTime(day, 0, 0, tz).getTime();
+    const last = atLocalTime(day, 23, 59, tz).getTime();
+    start = last - first === (23 * 60 + 59) * 60_000 ? first : null;
+    uniformDays.set(key, start);
+  }
+  return start;
+}
+
+/** The provider day `day` at hh:mm local time, as a UTC ISO string (atLocalTime, read once per day). */
 function at(day: Day, hh: number, mm: number, tz: string): string {
-  return atLocalTime(day, hh, mm, tz).toISOString();
+  const start = uniformDayStart(day, tz);
+  return (start === null ? atLocalTime(day, hh, mm, tz) : new Date(start + (hh * 60 + mm) * 60_000)).toISOString();
 }
 
 export function generateContract(index: number, o: GenerateOptions): GeneratedContract {
@@ -96,11 +114,13 @@ export function generateContract(index: number, o: GenerateOptions): GeneratedCo
   let created_at = '';
   const fee = tariff.monthly_fee_kopecks;
 
+  const paidOn = new Map<string, Day>(); // a payment entry's key -> its provider day (the day it was made on)
   const pay = (day: Day, amount: number, method: string, status = 'succeeded') => {
     const key = `seed:payment:${number}:${++n}`;
     const created = at(day, 8 + Math.floor(rng() * 13), Math.floor(rng() * 60), o.timeZone);
     payments.push({ amount_kopecks: amount, method, status, created_at: created, idempotency_key: key });
     if (status !== 'succeeded') return;
+    paidOn.set(key, day);
     entries.push({ kind: 'payment', amount_kopecks: amount, description: 'Оплата', idempotency_key: key, occurred_at: created });
     balance += amount;
   };
@@ -149,7 +169,7 @@ export function generateContract(index: number, o: GenerateOptions): GeneratedCo
       for (let d = 1; d <= lastDay; d++) {
         const day: Day = `${y}-${pad(mo)}-${pad(d)}`;
         if (!blocked) chargeDay(d, at(day, 0, 5, o.timeZone));
-        for (const p of paid.filter((e) => dayOf(new Date(e.occurred_at), o.timeZone) === day)) {
+        for (const p of paid.filter((e) => paidOn.get(e.idempotency_key) === day)) {
           entries.push(p);
           balance += p.amount_kopecks;
           if (blocked && balance >= 0) {
