@@ -22,6 +22,7 @@ import { lastChargeDay } from './billing/queries';
 import { checkBalance } from './billing/service';
 import { boot } from './boot';
 import type { AppContext } from './context';
+import { databaseLabel } from './db';
 import { dayOf, isDay } from './lib/dates';
 import { isEmpty, seedDemo } from '../seeds/demo';
 import { seedLarge } from '../seeds/large';
@@ -47,7 +48,7 @@ function intFlag(args: string[], name: string, def: number, min: number, max: nu
 const out = (line: string) => process.stdout.write(line + '\n');
 
 async function requireEmpty(ctx: AppContext) {
-  if (!(await isEmpty(ctx.db))) throw new Error(`the database ${ctx.config.databaseFile} is not empty: seed only an empty one (set DATABASE_FILE to a new file)`);
+  if (!(await isEmpty(ctx.db))) throw new Error(`the database ${databaseLabel(ctx.config.database)} is not empty: seed only an empty one (set DATABASE_FILE to a new file, or DATABASE_URL to an empty database)`);
 }
 
 async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void> {
