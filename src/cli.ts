@@ -16,11 +16,13 @@
 //   staff create LOGIN --role admin|cashier|support|content [--name "…"] [--password-stdin]
 //   staff reset-password LOGIN [--password-stdin]   a new password, printed once (or read from stdin)
 //   retention run                        purge personal data past its period now (the scheduler does it daily)
+//   copy-to-postgres --to postgres://…   DATABASE_FILE copied into an empty PostgreSQL database, then checked (src/copy)
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
 import { checkBalance } from './billing/service';
 import { boot } from './boot';
+import { copyToPostgresCommand } from './copy/command';
 import type { AppContext } from './context';
 import { databaseLabel } from './db';
 import { dayOf, isDay } from './lib/dates';
@@ -191,7 +193,7 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       return;
     }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | copy-to-postgres --to URL`);
   }
 }
 
@@ -220,7 +222,13 @@ async function runWithoutBoot([command, ...args]: string[]): Promise<void> {
 }
 
 const argv = process.argv.slice(2);
-const done = ['backup', 'restore'].includes(argv[0] ?? '')
+// backup, restore and copy-to-postgres must not migrate the database first (copy-to-postgres refuses a source with
+// pending migrations instead).
+const done = argv[0] === 'copy-to-postgres'
+  ? copyToPostgresCommand(readConfig(), argv.slice(1), out).then((code) => {
+    process.exitCode = code;
+  })
+  : ['backup', 'restore'].includes(argv[0] ?? '')
   ? runWithoutBoot(argv)
   : boot().then(async (ctx) => {
     try {
