@@ -76,7 +76,9 @@ describe('copy-to-postgres', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`copying ${file} into ${target}`);
+    const shown = new URL(target);
+    if (shown.password) shown.password = '***'; // never the password itself
+    expect(lines[0]).toBe(`copying ${file} into ${shown}`);
     expect(lines).toContainEqual(expect.stringMatching(/^contracts\s+200\s+200$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ledger_entries\s+[\d,]+\s+[\d,]+$/));
     expect(lines[lines.length - 1]).toMatch(/^verdict: OK: 38 tables, [\d,]+ rows; 200 contracts, each balance equal to its ledger and the same on both sides$/);
