@@ -1,17 +1,20 @@
-// The daily charge run over the large seed, next to its ceiling. The seed marks today as charged, so the engine
-// runs the following days: each run is a child process (bench/chargeChild.ts) calling runChargeDay from dist/ for
-// the day after the last one charged, with `now` at 00:05 provider time of that day, as the scheduler would. After
-// each, the ceiling: the same rows (contract, amount, description, a key of the same shape) inserted again for a
-// later day by a plain better-sqlite3 loop in one transaction, into the same ledger_entries with its indexes.
+// The daily charge run over the large seed, next to its ceiling, on SQLite (a file) or PostgreSQL (a URL). The seed
+// marks today as charged, so the engine runs the following days: each run is a child process (bench/chargeChild.ts)
+// calling runChargeDay from dist/ for the day after the last one charged, with `now` at 00:05 provider time of that
+// day, as the scheduler would. After each, the ceiling: the same rows (contract, amount, description, a key of the
+// same shape) inserted again for a later day, into the same ledger_entries with its indexes: on SQLite by a plain
+// better-sqlite3 loop in one transaction, on PostgreSQL by one INSERT of them all.
+import { isPostgresUrl } from '../src/engine';
 import { addDays } from '../src/lib/dates';
 import type { ChildResult } from './chargeChild';
 import { out, runNode } from './lib';
 import { median } from './measure';
 import { fmt, table, type Check, type Section } from './report';
 
-export type ChargeBench = { runs: ChildResult[]; ceilings: ChildResult[] };
+export type ChargeBench = { engine: 'sqlite' | 'postgres'; runs: ChildResult[]; ceilings: ChildResult[] };
 
-const TARGET_SECONDS = 3;
+/** Wall-time targets on this 2-core machine: SQLite's from issue 9, PostgreSQL's from issue 10. */
+const TARGET_SECONDS = { sqlite: 3, postgres: 6 };
 const TARGET_RSS_MB = 250;
 
 async function child(args: string[]): Promise<ChildResult> {
@@ -22,19 +25,24 @@ async function child(args: string[]): Promise<ChildResult> {
 }
 
 /** `rounds` days, each charged by the engine and then written again by the plain loop. The database must be closed by everyone else. */
-export async function measureChargeRun(dbFile: string, rounds: number): Promise<ChargeBench> {
+export async function measureChargeRun(database: string, rounds: number): Promise<ChargeBench> {
+  const engine = isPostgresUrl(database) ? 'postgres' : 'sqlite';
   const runs: ChildResult[] = [];
   const ceilings: ChildResult[] = [];
-  out(`\ndaily charge run: ${rounds} days, each engine then ceiling, each in its own process`);
+  out(`\ndaily charge run on ${ENGINE_NAME[engine]}: ${rounds} days, each engine then ceiling, each in its own process`);
   for (let i = 0; i < rounds; i++) {
-    const run = await child(['engine', dbFile]);
+    const run = await child(['engine', database]);
     runs.push(run);
-    const ceiling = await child(['ceiling', dbFile, run.day, addDays(run.day, 1000)]);
+    const ceiling = await child(['ceiling', database, run.day, addDays(run.day, 1000)]);
     ceilings.push(ceiling);
-    out(`  ${run.day}  engine ${fmt(run.rows)} charges (${fmt(run.blocked)} blocked) in ${fmt(run.seconds, 2)} s (CPU ${fmt(run.cpuSeconds, 2)} s), peak RSS ${fmt(run.maxRssMb, 1)} MB  |  plain loop ${fmt(ceiling.rows)} rows in ${fmt(ceiling.seconds, 2)} s (CPU ${fmt(ceiling.cpuSeconds, 2)} s), peak RSS ${fmt(ceiling.maxRssMb, 1)} MB`);
+    out(`  ${run.day}  engine ${fmt(run.rows)} charges (${fmt(run.blocked)} blocked) in ${fmt(run.seconds, 2)} s (CPU ${fmt(run.cpuSeconds, 2)} s), peak RSS ${fmt(run.maxRssMb, 1)} MB  |  ${engine === 'sqlite' ? 'plain loop' : 'one INSERT'} ${fmt(ceiling.rows)} rows in ${fmt(ceiling.seconds, 2)} s (CPU ${fmt(ceiling.cpuSeconds, 2)} s), peak RSS ${fmt(ceiling.maxRssMb, 1)} MB`);
   }
-  return { runs, ceilings };
+  return { engine, runs, ceilings };
 }
+
+const ENGINE_NAME = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** 'daily charge run' on SQLite (the names the earlier tables used), 'daily charge run on PostgreSQL' there. */
+const runName = (b: ChargeBench) => (b.engine === 'sqlite' ? 'daily charge run' : 'daily charge run on PostgreSQL');
 
 const perSecond = (r: ChildResult) => r.rows / r.seconds;
 
@@ -45,21 +53,36 @@ export function chargeChecks(b: ChargeBench): Check[] {
   const engineRate = median(b.runs.map(perSecond));
   const ceilingRate = median(b.ceilings.map(perSecond));
   const contracts = fmt(median(b.runs.map((r) => r.rows)));
+  const name = runName(b);
+  const target = TARGET_SECONDS[b.engine];
+  const within = b.engine === 'sqlite' ? seconds < target : seconds <= target;
   return [
-    { name: `daily charge run, ${contracts} charges: wall time (median of ${b.runs.length})`, value: `${fmt(seconds, 2)} s (CPU ${fmt(cpuSeconds, 2)} s)`, target: `< ${TARGET_SECONDS} s`, pass: seconds < TARGET_SECONDS },
-    { name: 'daily charge run: peak RSS of its process (largest)', value: `${fmt(rss, 1)} MB`, target: `< ${TARGET_RSS_MB} MB`, pass: rss < TARGET_RSS_MB },
-    { name: 'daily charge run rows/s ÷ plain insert loop rows/s', value: `${fmt(engineRate)} ÷ ${fmt(ceilingRate)} = ${fmt((engineRate / ceilingRate) * 100)} %`, target: '—', pass: null },
+    { name: `${name}, ${contracts} charges: wall time (median of ${b.runs.length})`, value: `${fmt(seconds, 2)} s (CPU ${fmt(cpuSeconds, 2)} s${b.engine === 'postgres' ? ' in Node; the server\'s own not counted' : ''})`, target: `${b.engine === 'sqlite' ? '<' : '≤'} ${target} s`, pass: within },
+    { name: `${name}: peak RSS of its process (largest)`, value: `${fmt(rss, 1)} MB`, target: `< ${TARGET_RSS_MB} MB`, pass: rss < TARGET_RSS_MB },
+    { name: `${name} rows/s ÷ ${b.engine === 'sqlite' ? 'plain insert loop' : 'one plain INSERT'} rows/s`, value: `${fmt(engineRate)} ÷ ${fmt(ceilingRate)} = ${fmt((engineRate / ceilingRate) * 100)} %`, target: '—', pass: null },
   ];
 }
 
-export function chargeSection(b: ChargeBench): Section {
-  const rows = b.runs.flatMap((run, i) => {
+/** The PostgreSQL run's wall time beside SQLite's, measured in the same bench run (medians). */
+export function chargeRatioCheck(sqlite: ChargeBench, postgres: ChargeBench): Check {
+  const s = median(sqlite.runs.map((r) => r.seconds));
+  const p = median(postgres.runs.map((r) => r.seconds));
+  return { name: 'daily charge run: PostgreSQL wall time ÷ SQLite wall time', value: `${fmt(p, 2)} ÷ ${fmt(s, 2)} s = ${fmt(p / s, 2)}×`, target: '—', pass: null };
+}
+
+function runRows(b: ChargeBench): string[][] {
+  return b.runs.flatMap((run, i) => {
     const c = b.ceilings[i];
     return [
       [`engine: runChargeDay ${run.day}`, fmt(run.rows), fmt(run.blocked), fmt(run.seconds, 2), fmt(run.cpuSeconds, 2), fmt(perSecond(run)), fmt(run.maxRssMb, 1)],
-      ['ceiling: plain insert loop, same rows', fmt(c.rows), '—', fmt(c.seconds, 2), fmt(c.cpuSeconds, 2), fmt(perSecond(c)), fmt(c.maxRssMb, 1)],
+      [`ceiling: ${b.engine === 'sqlite' ? 'plain insert loop' : 'one plain INSERT'}, same rows`, fmt(c.rows), '—', fmt(c.seconds, 2), fmt(c.cpuSeconds, 2), fmt(perSecond(c)), fmt(c.maxRssMb, 1)],
     ];
   });
+}
+
+export function chargeSection(b: ChargeBench): Section {
+  if (b.engine === 'postgres') return chargeSectionPostgres(b);
+  const rows = runRows(b);
   return {
     title: 'Daily charge run',
     markdown: `${table(['run', 'charges written', 'blocked', 'seconds', 'CPU s', 'rows/s', 'peak RSS MB'], rows)}
@@ -75,5 +98,22 @@ indexes and the app's pragmas; reading the rows is not timed. "rows/s" counts le
 user + system CPU time the child spent in the same span (process.cpuUsage): wall time well above it means the run waited
 for the disk or for a core shared with other work. Peak RSS is \`process.resourceUsage().maxRSS\` of that child, Node
 itself included.`,
+  };
+}
+
+function chargeSectionPostgres(b: ChargeBench): Section {
+  return {
+    title: 'Daily charge run on PostgreSQL',
+    markdown: `${table(['run', 'charges written', 'blocked', 'seconds', 'CPU s (Node)', 'rows/s', 'peak RSS MB'], runRows(b))}
+
+The same runs as on SQLite (above), over the same generated 100 000-contract seed loaded into PostgreSQL 15 (\`seed:large\`
+with DATABASE_URL) on a cluster of the bench's own on this machine: the child process opens the database as the app does
+(openDb with DATABASE_URL, a pool of pg connections) and calls \`runChargeDay\`, which on PostgreSQL is
+\`chargeDayPostgres\` (src/billing/charges.ts): the day's charge_days row claimed first, the candidates read
+\`FOR UPDATE OF c\`, the same per-contract rule as SQLite, then per 10 000 contracts one INSERT of the ledger rows, one
+UPDATE of the balances and statuses and one INSERT of the status changes, each a JSON parameter (json_to_recordset).
+"CPU s (Node)" is the child's own CPU time: most of the work is the server's, on the other core. The ceiling: the same
+rows (contract, amount, description, a key of the same shape) inserted again for a day far ahead by ONE INSERT of them
+all (a JSON parameter) in one transaction, into the same ledger_entries with its indexes; reading them is not timed.`,
   };
 }

@@ -3,8 +3,11 @@
 import autocannon from 'autocannon';
 import { cpuSeconds } from './lib';
 
-/** pid: the server's process, whose CPU time per answer is then reported too. */
-export type Target = { name: string; url: string; headers?: Record<string, string>; pid?: number };
+/**
+ * pid: the server's process, whose CPU time per answer is then reported too; extraCpuSeconds: the CPU seconds used so
+ * far by other processes that serve the same answers (the PostgreSQL server behind an app), added to the pid's.
+ */
+export type Target = { name: string; url: string; headers?: Record<string, string>; pid?: number; extraCpuSeconds?: () => number };
 
 export type Run = {
   reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; requests: number;
@@ -54,14 +57,15 @@ export function measure(t: Target, connections: number, durationSec: number, war
     let countFrom = Infinity;
     let non2xx = 0;
     let answers = 0;
-    const cpuBefore = t.pid ? cpuSeconds(t.pid) : NaN;
+    const serverCpu = () => (t.pid ? cpuSeconds(t.pid) + (t.extraCpuSeconds?.() ?? 0) : NaN);
+    const cpuBefore = serverCpu();
     const instance = autocannon(
       // The run is stopped after the measured window; the duration is only a cap in case the ramp never ends.
       { url: t.url, headers: t.headers, connections, duration: warmupSec + durationSec + 30, pipelining: 1 },
       (err: unknown, r: autocannon.Result) => {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         if (countFrom === Infinity) return reject(new Error(`${t.name}: only ${answered.size} of ${connections} connections were ever answered`));
-        const cpuMsPerReq = t.pid ? ((cpuSeconds(t.pid) - cpuBefore) * 1000) / answers : NaN;
+        const cpuMsPerReq = t.pid ? ((serverCpu() - cpuBefore) * 1000) / answers : NaN;
         const sorted = Float64Array.from(latencies).sort();
         resolve({
           reqPerSec: latencies.length / ((performance.now() - countFrom) / 1000),

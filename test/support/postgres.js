@@ -58,8 +58,11 @@ function run(bin, args, owner, opts = {}) {
   return r.stdout;
 }
 
-/** Starts a cluster; returns { url, stop }. The url's database is 'postgres' (the admin database). */
-async function startCluster() {
+/**
+ * Starts a cluster; returns { url, stop, dir }. The url's database is 'postgres' (the admin database).
+ * `settings` ('name=value') come after the test settings and win over them (the bench turns fsync back on).
+ */
+async function startCluster({ settings = [] } = {}) {
   const bin = pgBinDir();
   const owner = runAs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-pg-'));
@@ -74,7 +77,7 @@ async function startCluster() {
   // Durability off: a test cluster that crashes is thrown away anyway, and fsync on a busy CI disk costs minutes.
   const options = [
     `-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", '-c fsync=off', '-c synchronous_commit=off',
-    '-c full_page_writes=off', '-c max_connections=400', '-c shared_buffers=128MB',
+    '-c full_page_writes=off', '-c max_connections=400', '-c shared_buffers=128MB', ...settings.map((x) => `-c ${x}`),
   ].join(' ');
   run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start'], owner);
   const stop = () => {
