@@ -230,7 +230,7 @@ function writeOnlyBlock(only: Only, md: string): void {
 /** The engines' charge runs and notifications, one after the other, with nothing else running. */
 async function afterLoad(stage: Stage, pg: PgStage, args: Args) {
   const chargesSqlite = await measureChargeRun(stage.dbFile, 3);
-  const chargesPg = await measureChargeRun(pg.url, 3);
+  const chargesPg = await measureChargeRun(pg.url, 3, pg.server.cpuSeconds);
   const notificationsSqlite = await measureNotifications(args.measure.connections);
   const notificationsPg = await measureNotifications(args.measure.connections, 10_000, await pg.server.database('kabinet_notifications'));
   return { chargesSqlite, chargesPg, notificationsSqlite, notificationsPg };
