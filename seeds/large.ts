@@ -111,7 +111,7 @@ async function seedContractsPostgres(db: Db, o: LargeSeedOptions, passwordHash: 
       try {
         const batch: GeneratedContract[] = [];
         for (let i = from; i < to; i++) batch.push(generateContract(i, { today: o.today, timeZone: o.timeZone, months: o.months }));
-        const r = await inTransaction(db, (trx) => insertBatchPostgres(trx, batch, passwordHash, o.now.toISOString(), skipChecks, previous.then(() => undefined), release));
+        const r = await inTransaction(db, (trx) => insertBatchPostgres(trx, batch, passwordHash, o.now.toISOString(), skipChecks, previous, release));
         ledgerEntries += r.ledgerEntries;
         payments += r.payments;
       } catch (err) {
