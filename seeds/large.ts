@@ -125,6 +125,8 @@ async function seedContractsPostgres(db: Db, o: LargeSeedOptions, passwordHash: 
   await Promise.all(Array.from({ length: PG_STREAMS }, stream));
   // Fresh tables: statistics for the planner, and the visibility map for index-only scans (as autovacuum would).
   await db.raw('vacuum (analyze) contracts, contract_phones, contract_services, ledger_entries, payments');
+  // The loaded pages written out now, as the SQLite seed checkpoints its WAL, not during what runs next (a superuser's).
+  if (skipChecks) await db.raw('checkpoint');
   return { contracts: o.contracts, ledgerEntries, payments };
 }
 
