@@ -42,7 +42,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** utime, stime (and, with children, cutime and cstime: reaped children's) of a process, in seconds. */
-function procCpu(pid: number, withReaped: boolean): number {
+export function procCpu(pid: number, withReaped: boolean): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 of proc(5)
@@ -52,7 +52,7 @@ function procCpu(pid: number, withReaped: boolean): number {
   }
 }
 
-function childrenOf(parent: number): number[] {
+export function childrenOf(parent: number): number[] {
   const pids: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

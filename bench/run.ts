@@ -13,7 +13,7 @@ import { firstLoad, httpGet, signIn, type FirstLoad } from './http';
 import { chargeChecks, chargeRatioCheck, chargeSection, measureChargeRun, type ChargeBench } from './chargeRun';
 import { healthzChecks, healthzSection, measureHealthzDuringCharge } from './healthzDuringCharge';
 import { measureNotifications, notificationChecks, notificationProblems, notificationRatioCheck, notificationSection, type NotificationBench } from './notifications';
-import { seedLargePostgres, startAppOnPostgres, startPostgres, type PostgresServer } from './postgres';
+import { childrenOf, procCpu, seedLargePostgres, startAppOnPostgres, startPostgres, type PostgresServer } from './postgres';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
 import { checksTable, documentMarkdown, machine, NOTES_MARK, withKeptNotes, fmt, pct, resultsMarkdown, resultsTable, table, type Check, type Report, type Section } from './report';
@@ -119,7 +119,7 @@ async function setUp(args: Args, ceilings = true): Promise<Stage> {
 /**
  * The dashboard in other set-ups, measured in the same rounds as the SQLite app's (interleaved with it, so a noisy
  * patch hits all alike) and checked against its req/s. The PostgreSQL one is here; the WEB_CONCURRENCY=2 row (the
- * SQLite app with two web workers on the same file: startApp({ dbFile, pepper, env: { WEB_CONCURRENCY: '2' } }),
+ * SQLite app with two web workers on the same file (setUpCluster below),
  * its CPU the primary's and the workers') belongs here too, as one more DashboardVariant.
  */
 type DashboardVariant = { key: string; target: Target; minRatio: number | null; app: Child };
@@ -145,12 +145,29 @@ async function setUpPostgres(args: Args, stage: Stage): Promise<PgStage> {
 
 const PG_DASHBOARD = 'app on PostgreSQL: dashboard GET /cabinet (CPU: app + PostgreSQL)';
 
+const CLUSTER_DASHBOARD = 'app on SQLite×2: dashboard GET /cabinet, WEB_CONCURRENCY=2 (CPU: primary + workers)';
+
+/**
+ * The SQLite app with two web workers (node:cluster) on the same file as the single-process app, signed in as
+ * 100001. Its CPU per answer is the primary's and its workers' (the primary hands out the connections).
+ */
+async function setUpCluster(stage: Stage): Promise<DashboardVariant> {
+  const app = await startApp({ dbFile: stage.dbFile, pepper: stage.pepper, env: { WEB_CONCURRENCY: '2', BILLING_SCHEDULER: 'false' } });
+  out(`app on SQLite with WEB_CONCURRENCY=2 (production, primary pid ${app.pid}) at ${app.url}`);
+  const cookie = await signIn(app.url, '100001', 'centra2026');
+  const page = await httpGet(`${app.url}/cabinet`, { Cookie: cookie });
+  if (page.status !== 200 || !page.body.toString('utf8').includes('100001')) throw new Error(`the dashboard with two workers answered ${page.status} without contract 100001`);
+  const workers = () => childrenOf(app.pid).reduce((sum, pid) => sum + procCpu(pid, false), 0);
+  const target: Target = { name: CLUSTER_DASHBOARD, url: `${app.url}/cabinet`, headers: { Cookie: cookie }, pid: app.pid, extraCpuSeconds: workers };
+  return { key: 'cluster', target, minRatio: null, app };
+}
+
 function variantChecks(summaries: Summary[], variants: DashboardVariant[]): Check[] {
   const sqlite = summaries.find((s) => s.target.name === APP_PAGES[0].name)!;
   return variants.flatMap((v) => {
     const s = summaries.find((x) => x.target === v.target)!;
     const ratio = s.reqPerSec / sqlite.reqPerSec;
-    const label = v.target.name.replace(/^app on (\S+): dashboard.*$/, 'dashboard on $1');
+    const label = v.target.name.replace(/^app on (\S+): dashboard.*$/, 'dashboard on $1').replace('SQLite×2', 'SQLite, WEB_CONCURRENCY=2');
     return [
       { name: `${label} req/s ÷ dashboard on SQLite req/s`, value: `${fmt(s.reqPerSec)} ÷ ${fmt(sqlite.reqPerSec)} = ${pct(ratio)}`, target: v.minRatio === null ? '—' : `≥ ${pct(v.minRatio)}`, pass: v.minRatio === null ? null : ratio >= v.minRatio },
       { name: `server CPU per dashboard answer: ${label.replace('dashboard on ', '')} ÷ SQLite`, value: `${fmt(s.cpuMsPerReq, 2)} ÷ ${fmt(sqlite.cpuMsPerReq, 2)} ms = ${fmt(s.cpuMsPerReq / sqlite.cpuMsPerReq, 2)}×`, target: '—', pass: null },
@@ -284,7 +301,7 @@ async function main(): Promise<number> {
   if (args.only === 'pg') return onlyPostgres(args);
   const stage = await setUp(args);
   const pg = await setUpPostgres(args, stage);
-  const variants = [pg.variant];
+  const variants = [pg.variant, await setUpCluster(stage)];
   const { summaries, rss } = await loadPhase(stage, targetsOf(stage, args.allCeilings, variants), args.measure);
   const load = await firstLoad(`${stage.app.url}/cabinet`, stage.cookie);
   // the charge runs have the databases and the cores alone
