@@ -86,8 +86,8 @@ export function removeDbFiles(dbFile: string): void {
 export type Child = { pid: number; url: string; stop: () => Promise<void> };
 
 /** Starts `node dist/<script>`, stopped by SIGTERM at cleanup (SIGKILL if it has not gone in 10 s). */
-function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, url: string, name: string): Child {
-  const child: ChildProcess = spawn(process.execPath, [path.join(DIST, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, url: string, name: string, nodeArgs: string[] = []): Child {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(DIST, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let stopping = false;
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -127,7 +127,7 @@ export async function waitReady(url: string, timeoutMs = 30_000, statuses: numbe
 }
 
 /** The app as in production: every request logged at info (to /dev/null), the seed's pepper, random session secret. */
-export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS.ProcessEnv }): Promise<Child> {
+export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] }): Promise<Child> {
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
   const app = startChild('src/server.js', [], {
@@ -138,7 +138,7 @@ export async function startApp(o: { dbFile: string; pepper: string; env?: NodeJS
     PAYMENT_GATEWAY: 'sandbox', PAYMENT_SANDBOX_IN_PRODUCTION: 'true', // no shop keys here; the pages measured take no payment
     SMS_DRIVER: 'file', SMS_FILE: `${o.dbFile}.sms.jsonl`, EMAIL_DRIVER: 'file', EMAIL_FILE: `${o.dbFile}.email.jsonl`, // no gateways either
     ...o.env,
-  }, url, 'the app');
+  }, url, 'the app', o.nodeArgs);
   // 503 is an answer too: /healthz fails while no scheduler has ticked (a run with BILLING_SCHEDULER=false).
   await waitReady(`${url}/healthz`, 30_000, [200, 503]);
   return app;
