@@ -55,10 +55,13 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 && res.statusCode !== 404 ? 'warn' : 'info'),
-      // What a request line needs, no headers: nothing to redact, less to serialise on every request.
+      // What a request line needs, no headers: nothing to redact, less to serialise on every request. The
+      // serializers read the request and response themselves (wrapSerializers: false): pino's standard ones would
+      // first copy every response header and parse the query string, for fields this line does not keep.
+      wrapSerializers: false,
       serializers: {
         // The path without its query string: e-mail confirmation and unsubscribe tokens travel there.
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0], ip: req.remoteAddress }),
+        req: (req: express.Request) => ({ id: req.id, method: req.method, url: (req.originalUrl ?? req.url).split('?')[0], ip: req.socket?.remoteAddress }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),

@@ -43,8 +43,13 @@ describe('secrets in logs and the outbox', () => {
     await request(app).get(`/unsubscribe?token=${encodeURIComponent(unsubscribe)}`);
     await request(app).post(`/unsubscribe?token=${encodeURIComponent(unsubscribe)}`);
     await request(app).get('/login?next=%2Fcabinet%3Fsecret%3Dabc');
-    const requestLines = lines.map((l) => JSON.parse(l) as { req?: { url: string } }).filter((l) => l.req);
+    const requestLines = lines.map((l) => JSON.parse(l) as { req?: { url: string }; res?: unknown; responseTime?: unknown }).filter((l) => l.req);
     expect(requestLines.map((l) => l.req!.url)).toEqual(expect.arrayContaining(['/email/confirm', '/unsubscribe', '/login']));
+    // a request line keeps exactly these fields: no headers, no query
+    const login = requestLines.find((l) => l.req!.url === '/login')!;
+    expect(login.req).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), method: 'GET', url: '/login', ip: expect.stringContaining('127.0.0.1') });
+    expect(login.res).toEqual({ status: 200 });
+    expect(login.responseTime).toEqual(expect.any(Number));
     const all = lines.join('');
     expect(all).not.toContain(confirm);
     expect(all).not.toContain(unsubscribe.split('.').at(-1));
