@@ -46,8 +46,23 @@ function groupLocal(local: string): string {
   return local.length === 6 ? `${local.slice(0, 2)}-${local.slice(2, 4)}-${local.slice(4)}` : `${local.slice(0, 1)}-${local.slice(1, 3)}-${local.slice(3)}`;
 }
 
+// Every page's footer shows the provider's phones: parsing them again on each page cost more than the rest of the
+// footer. The text depends on the number alone, so it is kept (a few hundred numbers at most, then started afresh).
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 500;
+
 /** +73843756000 -> "+7 (3843) 75-60-00", +73847141234 -> "+7 (38471) 4-12-34", +79131234567 -> "+7 (913) 123-45-67". */
 export function formatPhone(e164: string): string {
+  let text = formatted.get(e164);
+  if (text === undefined) {
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    text = formatPhoneNow(e164);
+    formatted.set(e164, text);
+  }
+  return text;
+}
+
+function formatPhoneNow(e164: string): string {
   const p = parsePhoneNumberFromString(e164);
   if (!p) return e164;
   if (p.countryCallingCode !== '7') return p.formatInternational();
