@@ -6,7 +6,7 @@
 // A new session id (sign-in, sign-out, the contacts page's password check) makes the old token invalid: renewCsrf()
 // issues the next one at once; the cookie-parser middleware must run before (csrf-csrf reads req.cookies).
 import crypto from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import type { Config } from '../config';
 
@@ -17,7 +17,7 @@ export const csrfCookieName = (config: Pick<Config, 'isProduction'>) => (config.
 export function createCsrf(config: Config) {
   const secret = crypto.createHmac('sha256', config.sessionSecret).update('csrf').digest('hex');
   const cookieName = csrfCookieName(config);
-  const { doubleCsrfProtection } = doubleCsrf({
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (req: Request) => (req.user ? req.sessionID : ''),
     cookieName,
@@ -28,12 +28,16 @@ export function createCsrf(config: Config) {
   });
   // csrf-csrf puts req.csrfToken() on every request; each call without a valid cookie would make another token (and
   // another Set-Cookie), so one page's forms and hx-headers could disagree: one token per request instead.
+  // A valid cookie's token is used again as it is, and then the cookie is not sent again: csrf-csrf would repeat the
+  // same Set-Cookie on every page (the cookie has no expiry to renew).
   const middleware: RequestHandler = (req, res, next) => {
     doubleCsrfProtection(req, res, (err?: unknown) => {
-      const generate = req.csrfToken;
-      if (generate) {
+      if (req.csrfToken) {
+        const sendChanged = {
+          cookie: (name: string, value: string, options: CookieOptions) => (req.cookies?.[name] === value ? res : res.cookie(name, value, options)),
+        } as unknown as Response;
         let value: string | undefined;
-        req.csrfToken = (options) => (options?.overwrite ? (value = generate(options)) : (value ??= generate(options)));
+        req.csrfToken = (options) => (options?.overwrite ? (value = generateCsrfToken(req, res, options)) : (value ??= generateCsrfToken(req, sendChanged, options)));
       }
       next(err);
     });

@@ -62,8 +62,12 @@ describe('visitors cannot grow the sessions table', () => {
     expect(cookieOf(login, 'kabinet.csrf')).toBeDefined();
     // the token of the anonymous page is bound to no session: refused for the signed-in one
     expect((await agent.post('/logout').type('form').send({ _csrf: visitorToken })).status).toBe(403);
-    const cabinetToken = csrfFrom((await agent.get('/cabinet')).text);
+    const cabinet = await agent.get('/cabinet');
+    const cabinetToken = csrfFrom(cabinet.text);
     expect(cabinetToken).not.toBe(visitorToken);
+    // the page uses the token of the cookie sign-in set, and does not send that same cookie again
+    expect(decodeURIComponent(cookieOf(login, 'kabinet.csrf')!.split(';')[0].split('=')[1])).toBe(cabinetToken);
+    expect(cookieOf(cabinet, 'kabinet.csrf')).toBeUndefined();
     const out = await agent.post('/logout').type('form').send({ _csrf: cabinetToken });
     expect(out.status).toBe(303);
     expect(cookieOf(out, 'kabinet.csrf')).toMatch(/Expires=Thu, 01 Jan 1970/);
