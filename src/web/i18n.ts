@@ -9,6 +9,7 @@ type Params = Record<string, string | number>;
 const plural = new Intl.PluralRules('ru');
 
 function fill(text: string, params: Params): string {
+  if (!text.includes('{')) return text; // most texts have no placeholder: no replace() on every page
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
