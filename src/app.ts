@@ -24,7 +24,7 @@ import { notificationRoutes, payRoutes } from './card-payments/routes';
 import { autopayRoutes } from './autopay/routes';
 import { createCsrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
-import { escapeHtml } from './web/escapeHtml';
+import { createViewEngine } from './web/views';
 import { catalogueMode } from './web/i18nMode';
 import { localsMiddleware } from './web/locals';
 import { idleTimeout, pinRememberExpiry, saveSessionFirst, sessionMiddleware } from './web/session';
@@ -40,10 +40,10 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('view cache', ctx.config.env !== 'development');
-  // Includes are absolute from views/ ('/partials/head'): a relative include costs a disk check on every render.
-  // In production the compiled views keep no line numbers for error messages (compileDebug: a counter assignment
-  // per line and a try/catch around each view, about a quarter of a render), and escape through escapeHtml.
-  app.set('view options', { rmWhitespace: true, root: VIEWS_DIR, compileDebug: !ctx.config.isProduction, escape: escapeHtml });
+  // EJS views through our engine (src/web/views.ts: locals destructured, includes without copies). Includes are
+  // absolute from views/ ('/partials/head'). In production the compiled views keep no line numbers for error
+  // messages (compileDebug: a counter assignment per line and a try/catch around each view).
+  app.engine('ejs', createViewEngine({ root: VIEWS_DIR, cache: ctx.config.env !== 'development', compileDebug: !ctx.config.isProduction }));
   app.disable('x-powered-by');
 
   app.use(
