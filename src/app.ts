@@ -26,7 +26,7 @@ import { createCsrf } from './web/csrf';
 import { errorHandler, notFound } from './web/errorHandler';
 import { createViewEngine } from './web/views';
 import { catalogueMode } from './web/i18nMode';
-import { localsMiddleware } from './web/locals';
+import { appLocals, localsMiddleware } from './web/locals';
 import { idleTimeout, pinRememberExpiry, saveSessionFirst, sessionMiddleware } from './web/session';
 import { createServices, type Services } from './services';
 
@@ -98,7 +98,8 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
   app.use(unsubscribePostRoute(ctx)); // before the CSRF check: one-click unsubscribe (RFC 8058) has no session
   app.use(cookieParser()); // after the session (which reads its own cookie); csrf-csrf reads req.cookies
   app.use(createCsrf(ctx.config).middleware);
-  app.use(localsMiddleware(ctx, services.site));
+  Object.assign(app.locals, appLocals(ctx)); // the views' helpers, once; per request only what depends on it
+  app.use(localsMiddleware(services.site));
 
   app.use(siteRoutes(services.site, { file: ctx.config.privacyPolicyFile, fill: { 'provider.name': ctx.config.provider.name, 'provider.email': ctx.config.provider.email } }));
   app.use(authRoutes(ctx, passport, services.auth));

@@ -26,7 +26,8 @@ export function asset(url: string): string {
   return `/static${url}?v=${v}`;
 }
 
-export function staticLocals(ctx: AppContext, req: Request) {
+/** The helpers every view uses, the same for every request: set once on app.locals (createApp). */
+export function appLocals(ctx: AppContext) {
   const tz = ctx.config.timeZone;
   return {
     t,
@@ -37,19 +38,30 @@ export function staticLocals(ctx: AppContext, req: Request) {
     maskPhone,
     telHref,
     asset,
-    path: req.path,
-    user: req.user ?? null,
     provider: ctx.config.provider,
-    csrfToken: () => (req.csrfToken ? req.csrfToken() : ''),
-    fieldErrors: {} as Record<string, string>,
-    values: {} as Record<string, string>,
-    footerPhones: [] as unknown[],
   };
 }
 
-export function localsMiddleware(ctx: AppContext, site: SiteService) {
+/** What depends on the request: set on res.locals for each one. */
+export function requestLocals(req: Request) {
+  return {
+    path: req.path,
+    user: req.user ?? null,
+    csrfToken: () => (req.csrfToken ? req.csrfToken() : ''),
+    fieldErrors: {} as Record<string, string>,
+    values: {} as Record<string, string>,
+  };
+}
+
+/** Everything at once, for an answer rendered outside the usual chain (the error handler). */
+export function staticLocals(ctx: AppContext, req: Request) {
+  return { ...appLocals(ctx), ...requestLocals(req), footerPhones: [] as unknown[] };
+}
+
+export function localsMiddleware(site: SiteService) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    Object.assign(res.locals, staticLocals(ctx, req), { footerPhones: (await site.frame()).footerPhones });
+    Object.assign(res.locals, requestLocals(req));
+    res.locals.footerPhones = (await site.frame()).footerPhones;
     next();
   };
 }

@@ -144,9 +144,16 @@ export function createViewEngine(o: { root: string; cache: boolean; compileDebug
     return fn;
   }
 
+  const includePaths = new Map<string, string>(); // '/partials/head' -> its file: a path.join per include was garbage
   function includePath(name: string, from: string): string {
-    const file = name.startsWith('/') ? path.join(o.root, name) : path.resolve(path.dirname(from), name);
-    return path.extname(file) ? file : `${file}.ejs`;
+    const key = name.startsWith('/') ? name : `${from}\n${name}`;
+    let file = includePaths.get(key);
+    if (file === undefined) {
+      file = name.startsWith('/') ? path.join(o.root, name) : path.resolve(path.dirname(from), name);
+      if (!path.extname(file)) file += '.ejs';
+      includePaths.set(key, file);
+    }
+    return file;
   }
 
   function render(file: string, locals: Locals): string {
