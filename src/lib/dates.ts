@@ -6,9 +6,25 @@ export type Day = string;
 
 // Zone arithmetic goes through @date-fns/tz (TZDate), which reads the zone's offsets at each instant from the
 // runtime's IANA data: a day that begins or ends on a DST change (Pacific/Auckland 2026-04-05, 25 hours) is right.
+// Every page asks for the wall clock of "now" (today's day, «Обновлено в …»), and a TZDate costs a few µs: the zone's
+// offset found for a UTC minute serves the rest of that minute. Exact: since 1980 every zone's offsets are whole
+// minutes and change at whole UTC minutes, so one minute never spans two offsets; earlier instants are not kept.
+const lastMinute = new Map<string, { minute: number; offsetMs: number }>();
+const KEEP_FROM_MS = Date.UTC(1980, 0, 1);
+
 function wallClock(at: Date, tz: string) {
-  const z = new TZDate(at.getTime(), tz);
-  return { y: z.getFullYear(), mo: z.getMonth() + 1, d: z.getDate(), h: z.getHours(), mi: z.getMinutes(), s: z.getSeconds() };
+  const ms = at.getTime();
+  const minute = Math.floor(ms / 60_000);
+  const kept = lastMinute.get(tz);
+  if (kept && kept.minute === minute) {
+    const w = new Date(ms + kept.offsetMs);
+    return { y: w.getUTCFullYear(), mo: w.getUTCMonth() + 1, d: w.getUTCDate(), h: w.getUTCHours(), mi: w.getUTCMinutes(), s: w.getUTCSeconds() };
+  }
+  const z = new TZDate(ms, tz);
+  const w = { y: z.getFullYear(), mo: z.getMonth() + 1, d: z.getDate(), h: z.getHours(), mi: z.getMinutes(), s: z.getSeconds() };
+  const offsetMs = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - (ms - (ms % 1000));
+  if (ms >= KEEP_FROM_MS && offsetMs % 60_000 === 0) lastMinute.set(tz, { minute, offsetMs });
+  return w;
 }
 
 /** The provider's calendar day of an instant. */

@@ -78,4 +78,22 @@ describe('provider days in any zone PROVIDER_TIMEZONE accepts', () => {
     expect(hourOf(new Date('2026-11-30T17:05:00.000Z'), TZ)).toBe(0);
     expect(iso(sameTimeDaysLater(new Date('2026-11-29T16:30:00.000Z'), 3, TZ))).toBe('2026-12-02T16:30:00.000Z');
   });
+
+  it('gives the same wall clock through a DST change when the same minute is asked again and again (the kept offset)', () => {
+    // Auckland 03:00 -> 02:00 and Lord Howe 02:00 -> 01:30 on 2026-04-05, St John's (-02:30 -> -03:30) on 2026-11-01
+    const spans: Array<[string, string]> = [['Pacific/Auckland', '2026-04-04T13:00:00.000Z'], ['Australia/Lord_Howe', '2026-04-04T14:00:00.000Z'], ['America/St_Johns', '2026-11-01T02:00:00.000Z'], ['Asia/Kathmandu', '2026-04-04T14:00:00.000Z'], [TZ, '2026-11-30T16:00:00.000Z']];
+    for (const [zone, from] of spans) {
+      const parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+      const expected = (at: Date) => {
+        const p = Object.fromEntries(parts.formatToParts(at).map((x) => [x.type, x.value]));
+        return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
+      };
+      for (let ms = Date.parse(from); ms < Date.parse(from) + 3 * 3600_000; ms += 7_013) {
+        const at = new Date(ms);
+        expect(`${zone} ${formatDateTime(at, zone)}`).toBe(`${zone} ${expected(at)}`);
+        expect(formatDateTime(new Date(ms + 500), zone)).toBe(expected(new Date(ms + 500))); // the same minute again
+        expect(dayOf(at, zone)).toBe(expected(at).replace(/^(\d\d)\.(\d\d)\.(\d{4}).*$/, '$3-$2-$1'));
+      }
+    }
+  });
 });
