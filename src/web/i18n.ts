@@ -8,9 +8,19 @@ type Params = Record<string, string | number>;
 
 const plural = new Intl.PluralRules('ru');
 
+// A catalogue text split once at its placeholders: ['Хватит до ', 'date', ' включительно'] (odd places are names).
+const split = new Map<string, string[]>();
+
 function fill(text: string, params: Params): string {
-  if (!text.includes('{')) return text; // most texts have no placeholder: no replace() on every page
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  if (!text.includes('{')) return text; // most texts have no placeholder
+  let parts = split.get(text);
+  if (!parts) {
+    parts = text.split(/\{(\w+)\}/);
+    split.set(text, parts);
+  }
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += (parts[i] in params ? String(params[parts[i]]) : `{${parts[i]}}`) + parts[i + 1];
+  return out;
 }
 
 /**
