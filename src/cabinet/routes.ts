@@ -16,7 +16,7 @@ export function cabinetRoutes(cabinet: CabinetService): Router {
     // the page also shows the newest unread notices and, after a password recovery, a line saying so; the balance
     // fragment (refreshed every 60 s) asks for neither
     const page = !wantsFragment(req);
-    const notices = page ? await cabinet.unreadNotices(req.user!.contractId) : [];
+    const notices = page && locals.hasUnread ? await cabinet.unreadNotices(req.user!.contractId) : [];
     const recovered = page && req.path === '/cabinet' && req.query.recovered === '1';
     renderPageOrFragment(req, res, { page: 'cabinet/show', fragment: 'cabinet/_balance' }, { title: 'cabinet.title', ...locals, notices, recovered });
   };

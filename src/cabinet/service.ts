@@ -25,7 +25,9 @@ export function createCabinetService(ctx: AppContext, { promised }: { promised: 
       // The charge run charges the services' fees as one sum, so the forecast does too.
       const fees = [contract.monthly_fee_kopecks, services.reduce((sum, s) => sum + s.monthly_fee_kopecks, 0)];
       // An open promised payment is taken back on its due day: the forecast and the next month's amount count it.
-      const open = (await promised.open(contractId)) ?? null;
+      // (read with the summary: promised_payments has at most one open row per contract, the promised feature's rule)
+      const open = contract.open_promised_amount !== null && contract.open_promised_due_at !== null
+        ? { amount_kopecks: contract.open_promised_amount, due_at: contract.open_promised_due_at } : null;
       const debits: Debit[] = open ? [{ day: dayOf(new Date(open.due_at), tz), amount: open.amount_kopecks }] : [];
       const forecast = blocked ? ({ kind: 'exhausted' } as const) : lastsUntil(contract.balance_kopecks, fees, today, debits);
       // Blocked by today's run: today is charged; blocked before: today is charged when a payment unblocks it.
@@ -43,7 +45,7 @@ export function createCabinetService(ctx: AppContext, { promised }: { promised: 
         : toPayForNextMonth(contract.balance_kopecks - debits.reduce((sum, d) => sum + d.amount, 0), fees, today, todayCharged);
       const promisedOffered = !open && (await mayNeedPromised(contract.status, forecast, today)) && (await promised.verdict(contractId)).ok;
       return {
-        contract, services, forecast, toPayNextMonth, unblock, promisedOffered,
+        contract, services, forecast, toPayNextMonth, unblock, promisedOffered, hasUnread: contract.has_unread !== null,
         openPromised: open ? { amount: open.amount_kopecks, dueDay: debits[0].day } : null,
         pausedDailyFee: ctx.config.billing.voluntaryBlock.dailyFeeKopecks, checkedAt: ctx.clock.now(),
       };
