@@ -39,7 +39,7 @@ const schema = z
     DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@127.0.0.1:5432/kabinet')
       .refine((v) => { try { const u = new URL(v); return u.hostname !== '' && u.pathname.length > 1; } catch { return false; } }, 'is not a valid URL: postgres://user:password@host:5432/database')
       .optional(),
-    DATABASE_POOL_MAX: int(1, 200, 10),
+    DATABASE_POOL_MAX: int(2, 200, 10), // at least 2: the scheduler's turn (an advisory lock) holds one while its work uses others
     // node:cluster web workers on the same port and database (src/server.ts); 1: one process, no cluster
     WEB_CONCURRENCY: int(1, 64, 1),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
