@@ -201,6 +201,7 @@ export function useFileOutbox(name: string): string {
   afterAll(() => {
     delete process.env.SMS_FILE;
     delete process.env.EMAIL_FILE;
+    fs.rmSync(path.dirname(smsFile), { recursive: true, force: true });
   });
   return smsFile;
 }

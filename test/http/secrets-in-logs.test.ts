@@ -31,7 +31,10 @@ beforeEach(async () => {
   closeDb = opened.close;
   ctx = { config, db, clock: new ManualClock('2026-11-24T05:00:00.000Z'), logger: createLogger('info', sink) };
 });
-afterEach(() => closeDb());
+afterEach(async () => {
+  await closeDb();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('secrets in logs and the outbox', () => {
   it('logs request lines with the path only: no e-mail confirmation or unsubscribe token reaches the log', async () => {
