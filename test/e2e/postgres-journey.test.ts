@@ -2,11 +2,11 @@
 // subscriber, pays 500 ₽ through the sandbox with JavaScript, sees the balance up and the payment in the history.
 // The rest of the browser suite runs on SQLite; the unit and HTTP suites run on both (npm test).
 import type { Browser } from 'playwright-core';
-import pg from 'pg';
+import { createDatabase, pgRows } from '../support/engine';
 import { describeWithBrowser, launchBrowser, MODES, newContext, signIn, startApp, type RunningApp } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startCluster, withDatabase } = require('../support/postgres');
+const { startCluster } = require('../support/postgres');
 
 jest.setTimeout(90_000);
 
@@ -23,11 +23,7 @@ describeWithBrowser('sign-in → pay → history on PostgreSQL', () => {
   let url = '';
   beforeAll(async () => {
     cluster = await startCluster();
-    const admin = new pg.Client({ connectionString: cluster!.url });
-    await admin.connect();
-    await admin.query('create database kabinet_journey');
-    await admin.end();
-    url = withDatabase(cluster!.url, 'kabinet_journey');
+    url = await createDatabase(cluster!.url, 'kabinet_journey');
     app = await startApp(90_000, { databaseUrl: url });
     browser = await launchBrowser();
   }, 120_000);
@@ -57,14 +53,8 @@ describeWithBrowser('sign-in → pay → history on PostgreSQL', () => {
     expect(await first.textContent()).toContain('Зачислен');
     await context.close();
 
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
-    try {
-      const { rows } = await db.query(`select c.balance_kopecks, (select sum(amount_kopecks) from ledger_entries l where l.contract_id = c.id) as ledger from contracts c where number = '100001'`);
-      expect(Number(rows[0].balance_kopecks)).toBe(before + 50000);
-      expect(Number(rows[0].ledger)).toBe(before + 50000);
-    } finally {
-      await db.end();
-    }
+    const [row] = await pgRows<{ balance_kopecks: string; ledger: string }>(url, `select c.balance_kopecks, (select sum(amount_kopecks) from ledger_entries l where l.contract_id = c.id) as ledger from contracts c where number = '100001'`);
+    expect(Number(row.balance_kopecks)).toBe(before + 50000);
+    expect(Number(row.ledger)).toBe(before + 50000);
   });
 });

@@ -4,9 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { freePort } from '../e2e/support';
-import { adminQuery } from '../support/engine';
+import { pgRows } from '../support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startCluster, withDatabase } = require('../support/postgres');
@@ -23,22 +22,14 @@ const kabinet = (args: string[], extra: Record<string, string> = {}) => {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(extra), encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-async function query<T>(sql: string, on = url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: on });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T>(sql: string, on = url): Promise<T[]> => pgRows<T>(on, sql);
 const payments = async () => Number((await query<{ n: string }>('select count(*) n from payments'))[0].n);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-pg-backup-'));
   cluster = await startCluster();
-  await adminQuery(cluster.url, 'create database kabinet_backup');
-  await adminQuery(cluster.url, 'create database not_kabinet');
+  await pgRows(cluster.url, 'create database kabinet_backup');
+  await pgRows(cluster.url, 'create database not_kabinet');
   url = withDatabase(cluster.url, 'kabinet_backup');
   expect(kabinet(['seed'])).toMatchObject({ status: 0 });
 });

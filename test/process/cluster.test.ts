@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { freePort } from '../e2e/support';
+import { createDatabase, pgRows } from '../support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startCluster, withDatabase } = require('../support/postgres');
+const { startCluster } = require('../support/postgres');
 
 jest.setTimeout(180_000);
 
@@ -114,11 +114,7 @@ describe('two servers on one PostgreSQL database (as on two machines)', () => {
   let url = '';
   beforeAll(async () => {
     cluster = await startCluster();
-    const admin = new pg.Client({ connectionString: cluster!.url });
-    await admin.connect();
-    await admin.query('create database kabinet_two_servers');
-    await admin.end();
-    url = withDatabase(cluster!.url, 'kabinet_two_servers');
+    url = await createDatabase(cluster!.url, 'kabinet_two_servers');
   });
   afterAll(() => cluster?.stop());
 
@@ -136,15 +132,9 @@ describe('two servers on one PostgreSQL database (as on two machines)', () => {
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
-    try {
-      const one = async (sql: string) => Number((await db.query(sql)).rows[0].n);
-      expect(await one(`select count(*) n from (select contract_id, period_from from ledger_entries where kind = 'charge' group by contract_id, period_from having count(*) > 1) x`)).toBe(0);
-      expect(await one('select count(*) n from contracts c where balance_kopecks != (select coalesce(sum(amount_kopecks), 0) from ledger_entries l where l.contract_id = c.id)')).toBe(0);
-      expect(await one('select count(*) n from contracts')).toBe(200);
-    } finally {
-      await db.end();
-    }
+    const one = async (sql: string) => Number((await pgRows<{ n: string }>(url, sql))[0].n);
+    expect(await one(`select count(*) n from (select contract_id, period_from from ledger_entries where kind = 'charge' group by contract_id, period_from having count(*) > 1) x`)).toBe(0);
+    expect(await one('select count(*) n from contracts c where balance_kopecks != (select coalesce(sum(amount_kopecks), 0) from ledger_entries l where l.contract_id = c.id)')).toBe(0);
+    expect(await one('select count(*) n from contracts')).toBe(200);
   });
 });

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { createDatabase, pgRows } from '../support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startCluster, withDatabase } = require('../support/postgres');
+const { startCluster } = require('../support/postgres');
 
 jest.setTimeout(180_000);
 
@@ -29,22 +29,11 @@ function cli(args: string[], databaseFile = file) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function pgQuery<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 let databases = 0;
 async function emptyDatabase(): Promise<string> {
   const name = `kabinet_copy_cli_${process.pid}_${++databases}`;
-  await pgQuery(admin, `drop database if exists ${name} with (force)`);
-  await pgQuery(admin, `create database ${name}`);
-  return withDatabase(admin, name);
+  await pgRows(admin, `drop database if exists ${name} with (force)`);
+  return createDatabase(admin, name);
 }
 
 const BALANCES = 'select number, balance_kopecks from contracts order by number';
@@ -85,7 +74,7 @@ describe('copy-to-postgres', () => {
     const sqlite = new Database(file, { readonly: true });
     const before = sqlite.prepare(BALANCES).all();
     sqlite.close();
-    expect(await pgQuery(target, BALANCES)).toEqual(before);
+    expect(await pgRows(target, BALANCES)).toEqual(before);
   });
 
   it('refuses the same database again, now that it is not empty: one line, exit 1', () => {
@@ -105,7 +94,7 @@ describe('copy-to-postgres', () => {
     const r = cli(['copy-to-postgres', '--to', fresh], older);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([`error: the source database has 1 pending migration(s) (${last.name}): apply them first (\`kabinet migrate\` with DATABASE_FILE set to it), then copy`]);
-    expect(await pgQuery(fresh, `select table_name from information_schema.tables where table_schema = 'public'`)).toEqual([]);
+    expect(await pgRows(fresh, `select table_name from information_schema.tables where table_schema = 'public'`)).toEqual([]);
   });
 
   it('asks for --to, and refuses a source file that is not there', async () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { pgRows } from '../support/engine';
 import { freePort } from '../e2e/support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,15 +37,7 @@ const run = (script: string, env: Record<string, string>, ...args: string[]) => 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-async function sql(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const sql = (url: string, text: string) => pgRows(url, text);
 
 describe('DATABASE_URL that cannot be used', () => {
   it('refuses a malformed URL with one line that does not repeat it', () => {

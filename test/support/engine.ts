@@ -19,14 +19,21 @@ export const itSqlite = (name: string, fn: () => Promise<void>, timeout?: number
 /** `describe` on PostgreSQL only. */
 export const describePostgres = (name: string, fn: () => void) => (onPostgres() ? describe : describe.skip)(name, fn);
 
-export async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on its own connection to `url` (a test's check, or the admin database's create/drop); its rows. */
+export async function pgRows<T = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql)).rows as T[];
   } finally {
     await client.end();
   }
+}
+
+/** A new empty database on the server of `adminUrl` (e.g. a throwaway cluster's); its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  await pgRows(adminUrl, `create database ${name}`);
+  return withDatabase(adminUrl, name);
 }
 
 type Pool = { numUsed(): number; numPendingAcquires(): number; numPendingCreates(): number };
@@ -55,7 +62,7 @@ export async function openTestDb(): Promise<TestDb> {
   const admin = process.env.KABINET_TEST_DATABASE_URL;
   if (!admin) throw new Error('KABINET_TEST_ENGINE=postgres but no KABINET_TEST_DATABASE_URL: run through jest (test/support/globalSetup.ts starts a cluster)');
   const name = `kabinet_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(admin, `create database ${name} template ${TEMPLATE_DATABASE}`);
+  await pgRows(admin, `create database ${name} template ${TEMPLATE_DATABASE}`);
   const url: string = withDatabase(admin, name);
   const db = openDb(url, { poolMax: 20 });
   return {
@@ -64,7 +71,7 @@ export async function openTestDb(): Promise<TestDb> {
     close: async () => {
       await quiet(db);
       await db.destroy();
-      await adminQuery(admin, `drop database if exists ${name} with (force)`);
+      await pgRows(admin, `drop database if exists ${name} with (force)`);
     },
   };
 }

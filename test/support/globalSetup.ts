@@ -2,7 +2,7 @@
 // KABINET_TEST_ENGINE=postgres: a throwaway cluster (or KABINET_TEST_DATABASE_URL's server) and a migrated template
 // database that each suite copies (CREATE DATABASE … TEMPLATE: a fresh migrated database in a fraction of a second).
 import { migrate, openDb } from '../../src/db';
-import { TEMPLATE_DATABASE, adminQuery, testEngine } from './engine';
+import { TEMPLATE_DATABASE, pgRows, testEngine } from './engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startCluster, withDatabase } = require('./postgres');
@@ -22,8 +22,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.KABINET_TEST_DATABASE_URL = cluster.url; // the workers inherit it
   }
   const admin = process.env.KABINET_TEST_DATABASE_URL!;
-  await adminQuery(admin, `drop database if exists ${TEMPLATE_DATABASE} with (force)`);
-  await adminQuery(admin, `create database ${TEMPLATE_DATABASE}`);
+  await pgRows(admin, `drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+  await pgRows(admin, `create database ${TEMPLATE_DATABASE}`);
   const db = openDb(withDatabase(admin, TEMPLATE_DATABASE));
   try {
     await migrate(db);

@@ -8,7 +8,7 @@ import { copyToPostgres, CopyRefused, foreignKeyOrder, type CopyReport } from '.
 import { postgresForeignKeys, postgresTables, sqliteTables } from '../../src/copy/queries';
 import { migrate, openDb, type Db } from '../../src/db';
 import { failureOf } from '../support/app';
-import { adminQuery, describePostgres } from '../support/engine';
+import { pgRows, describePostgres } from '../support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { withDatabase } = require('../support/postgres');
@@ -70,13 +70,13 @@ async function demoSource(): Promise<Db> {
 async function emptyTarget(): Promise<{ db: Db; drop: () => Promise<void> }> {
   const admin = process.env.KABINET_TEST_DATABASE_URL!;
   const name = `kabinet_copy_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(admin, `create database ${name}`);
+  await pgRows(admin, `create database ${name}`);
   const db = openDb(withDatabase(admin, name), { poolMax: 4 });
   return {
     db,
     drop: async () => {
       await db.destroy();
-      await adminQuery(admin, `drop database if exists ${name} with (force)`);
+      await pgRows(admin, `drop database if exists ${name} with (force)`);
     },
   };
 }
