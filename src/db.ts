@@ -267,6 +267,11 @@ export async function migrateOrExplain(db: Db, target: string): Promise<void> {
   }
 }
 
+/** Every migration this code knows, in order (backup, restore and copy-to-postgres compare a database's with them). */
+export async function knownMigrations(): Promise<string[]> {
+  return (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m));
+}
+
 export async function migrate(db: Db): Promise<void> {
   await db.migrate.latest({ migrationSource });
 }

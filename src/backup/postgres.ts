@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { NotABackupError, knownMigrations } from './sqlite';
+import { knownMigrations } from '../db';
+import { NotABackupError } from './sqlite';
 
 /** pg_dump or pg_restore: from the PATH (the OS's search path, not a setting), else the newest Debian install. */
 export function pgTool(name: 'pg_dump' | 'pg_restore'): string {

@@ -3,15 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { migrationSource } from '../../migrations';
+import { knownMigrations } from '../db';
 
 /** A file that is not a backup this version can restore: the message is the one line the operator sees. */
 export class NotABackupError extends Error {}
 
-/** Every migration this code knows, in order. */
-export async function knownMigrations(): Promise<string[]> {
-  return (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m));
-}
 
 function appliedMigrations(conn: Database): string[] | null {
   const table = conn.prepare("select 1 from sqlite_master where type = 'table' and name = 'knex_migrations'").get();

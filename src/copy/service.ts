@@ -1,7 +1,6 @@
 // Moving over: a SQLite database copied into an empty PostgreSQL one (`kabinet copy-to-postgres --to postgres://…`),
 // then checked. The rules are in CONTEXT.md beside this file.
-import { migrationSource } from '../../migrations';
-import { inTransaction, isPostgres, migrate, type Db, type Trx } from '../db';
+import { inTransaction, isPostgres, knownMigrations, migrate, type Db, type Trx } from '../db';
 import * as q from './queries';
 
 /** The copy did not start: the reason is for the operator; nothing was written to either side. */
@@ -22,10 +21,6 @@ export type CopyOptions = { batchRows?: number; onTable?: (table: string, rows: 
 
 const DEFAULT_BATCH_ROWS = 5000;
 
-/** What this version's migrations are called, in order. */
-async function knownMigrations(): Promise<string[]> {
-  return (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m));
-}
 
 const listed = (names: string[], max = 5) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
 
