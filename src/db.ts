@@ -175,9 +175,12 @@ export async function rawRows<T>(db: Db | Trx, sql: string, bindings: readonly K
  */
 export async function syncIdSequences(db: Db | Trx, tables: readonly string[]): Promise<void> {
   if (!isPostgres(db)) return;
-  for (const table of tables) {
-    await db.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ??), 0) + 1, false)`, [table, table]);
-  }
+  for (const table of tables) await setSequencePastMax(db, table, 'id');
+}
+
+/** PostgreSQL: the serial column's sequence set past its largest value (the next insert gets max + 1, or 1). */
+export async function setSequencePastMax(db: Db | Trx, table: string, column: string): Promise<void> {
+  await db.raw('select setval(pg_get_serial_sequence(?, ?), coalesce((select max(??) from ??), 0) + 1, false)', [table, column, column, table]);
 }
 
 /** The database file cannot be opened (or written at start): the message is one line naming the file. */

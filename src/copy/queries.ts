@@ -107,11 +107,6 @@ export async function insertRows(trx: Trx, table: string, columns: string[], row
   await trx.raw('insert into ?? (??) select ?? from json_populate_recordset(null::??, ?::json)', [table, columns, columns, table, JSON.stringify(rows)]);
 }
 
-/** PostgreSQL: the serial column's sequence set past the largest id copied (the next insert gets max + 1, or 1). */
-export async function setSequencePastMax(trx: Trx, table: string, column: string): Promise<void> {
-  await trx.raw('select setval(pg_get_serial_sequence(?, ?), coalesce((select max(??) from ??), 0) + 1, false)', [table, column, column, table]);
-}
-
 // --- the check ----------------------------------------------------------------------------------------------------
 
 export type ContractMoney = { id: number; number: string; balance: number; ledger: number };

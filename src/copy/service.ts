@@ -1,6 +1,6 @@
 // Moving over: a SQLite database copied into an empty PostgreSQL one (`kabinet copy-to-postgres --to postgres://…`),
 // then checked. The rules are in CONTEXT.md beside this file.
-import { inTransaction, isPostgres, knownMigrations, migrate, type Db, type Trx } from '../db';
+import { inTransaction, isPostgres, knownMigrations, migrate, setSequencePastMax, type Db, type Trx } from '../db';
 import * as q from './queries';
 
 /** The copy did not start: the reason is for the operator; nothing was written to either side. */
@@ -140,7 +140,7 @@ async function copyTable(source: Db, trx: Trx, p: TablePlan, batchRows: number):
     if (rows.length < batchRows) break;
   }
   if (writing) await writing;
-  for (const column of p.serial) await q.setSequencePastMax(trx, p.table, column);
+  for (const column of p.serial) await setSequencePastMax(trx, p.table, column);
   return copied;
 }
 
