@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { mountAdmin } from './admin/app';
 import { authRoutes } from './auth/routes';
 import { cabinetRoutes } from './cabinet/routes';
 import type { AppContext } from './context';
@@ -89,6 +90,7 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   const handleError = errorHandler(ctx, services.site);
+  app.use(mountAdmin(ctx, services)); // the operators' console: its own session, before the subscribers'
   app.use(sessionMiddleware(ctx));
   app.use(saveSessionFirst(handleError));
   app.use(pinRememberExpiry(ctx));

@@ -1,6 +1,7 @@
 // The one place the services are built: the web app (app.ts), the scheduler and the ops commands (cli.ts) take them
 // from here, so each is made once per process, with the others it needs handed in (features never build each other).
 // Each is built on first use: an ops command that needs the outbox builds no rate limiter for sign-in.
+import { createStaffAuthService } from './admin/auth/service';
 import { createAuthService } from './auth/service';
 import { autopayHooks } from './autopay/hooks';
 import { createAutopayService } from './autopay/service';
@@ -45,6 +46,7 @@ export function createServices(ctx: AppContext, overrides: ServiceOverrides = {}
   const health = once(() => createHealthService(ctx));
   const recovery = once(() => createRecoveryService(ctx, outbox(), auth().passwords));
   const profile = once(() => createProfileService(ctx, outbox(), auth().passwords));
+  const staffAuth = once(() => createStaffAuthService(ctx, auth().passwords));
   return {
     get auth() { return auth(); },
     get site() { return site(); },
@@ -61,6 +63,7 @@ export function createServices(ctx: AppContext, overrides: ServiceOverrides = {}
     get gateway() { return gateway(); },
     get cardPayments() { return cardPayments(); },
     get autopay() { return autopay(); },
+    get staffAuth() { return staffAuth(); },
   };
 }
 export type Services = ReturnType<typeof createServices>;

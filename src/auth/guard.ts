@@ -20,10 +20,14 @@ export interface SignInGuard {
   begin(contract: string, ip: string): Promise<GuardVerdict>;
 }
 
-export function createSignInGuard(ctx: AppContext): SignInGuard {
+/** Whose sign-in: the subscribers' counters and the staff console's are kept apart (the same limits). */
+export type SignInKind = 'subscriber' | 'staff';
+
+export function createSignInGuard(ctx: AppContext, kind: SignInKind = 'subscriber'): SignInGuard {
   const { login } = ctx.config;
+  const prefix = kind === 'staff' ? 'staff_' : '';
   const limiter = (keyPrefix: string, points: number, blockDuration: number) =>
-    databaseRateLimiter(ctx.db, { keyPrefix, points, duration: login.blockSeconds, blockDuration });
+    databaseRateLimiter(ctx.db, { keyPrefix: prefix + keyPrefix, points, duration: login.blockSeconds, blockDuration });
   const byPair = limiter('login_contract_net', login.maxFailsPerContractNetwork, login.blockSeconds);
   const byNetwork = limiter('login_address', login.maxFailsPerAddress, login.blockSeconds);
   const byContract = limiter('login_contract', login.maxFailsPerContract, 0); // counted with penalty(): never refuses

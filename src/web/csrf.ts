@@ -14,14 +14,17 @@ export const CSRF_ERROR_CODE = 'EBADCSRFTOKEN';
 
 export const csrfCookieName = (config: Pick<Config, 'isProduction'>) => (config.isProduction ? '__Host-kabinet.csrf' : 'kabinet.csrf');
 
-export function createCsrf(config: Config) {
+/** The staff console has its own cookie (path /admin) and its own idea of a signed-in session (src/admin/session.ts). */
+export type CsrfScope = { cookieName: string; path: string; signedIn: (req: Request) => boolean };
+
+export function createCsrf(config: Config, scope: CsrfScope = { cookieName: csrfCookieName(config), path: '/', signedIn: (req) => Boolean(req.user) }) {
   const secret = crypto.createHmac('sha256', config.sessionSecret).update('csrf').digest('hex');
-  const cookieName = csrfCookieName(config);
+  const { cookieName } = scope;
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => secret,
-    getSessionIdentifier: (req: Request) => (req.user ? req.sessionID : ''),
+    getSessionIdentifier: (req: Request) => (scope.signedIn(req) ? req.sessionID : ''),
     cookieName,
-    cookieOptions: { sameSite: 'lax', path: '/', secure: config.isProduction, httpOnly: true },
+    cookieOptions: { sameSite: 'lax', path: scope.path, secure: config.isProduction, httpOnly: true },
     getCsrfTokenFromRequest: (req: Request) =>
       req.get('HX-Request') === 'true' ? req.get('X-CSRF-Token') : typeof req.body?._csrf === 'string' ? req.body._csrf : undefined,
     errorConfig: { statusCode: 403, message: 'invalid csrf token', code: CSRF_ERROR_CODE },

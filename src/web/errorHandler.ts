@@ -6,7 +6,7 @@ import { CSRF_ERROR_CODE } from './csrf';
 import { HttpError, NotFound, TooManyRequests } from './errors';
 import { wantsFragment } from './htmx';
 import type { MessageKey } from './i18n';
-import { staticLocals } from './locals';
+import { appLocals, staticLocals } from './locals';
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFound());
 
@@ -26,8 +26,11 @@ function classify(err: unknown): { status: number; key: MessageKey; params?: Rec
   return { status: 500, key: 'error.internal' };
 }
 
+/** Another frame for the error page: the operators' console shows its errors in its own (src/admin/app.ts). */
+export type ErrorFrame = { page: string; locals: (req: Request) => Record<string, unknown> };
+
 /** The one error handler: a Russian page (or the _error fragment for htmx) that reveals nothing. */
-export function errorHandler(ctx: AppContext, site: SiteService): ErrorRequestHandler {
+export function errorHandler(ctx: AppContext, site: SiteService, frame?: ErrorFrame): ErrorRequestHandler {
   return async (err, req: Request, res, next) => {
     if (res.headersSent) return next(err);
     const { status, key, params } = classify(err);
@@ -43,9 +46,10 @@ export function errorHandler(ctx: AppContext, site: SiteService): ErrorRequestHa
     } catch {
       /* the database may be what failed */
     }
-    const view = wantsFragment(req) ? 'errors/_error' : status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
+    const view = wantsFragment(req) ? 'errors/_error' : frame ? frame.page : status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
+    const locals = frame ? { ...appLocals(ctx), ...frame.locals(req) } : { ...staticLocals(ctx, req), footerPhones };
     res.vary('HX-Request');
-    res.status(status).render(view, { ...staticLocals(ctx, req), footerPhones, status, message: key, messageParams: params ?? {} }, (renderErr, html) => {
+    res.status(status).render(view, { ...locals, status, message: key, messageParams: params ?? {} }, (renderErr, html) => {
       if (renderErr) {
         ctx.logger.error({ err: renderErr }, 'error page failed to render');
         res.type('text/plain; charset=utf-8').send(status >= 500 ? 'Ошибка сервера' : 'Ошибка запроса');

@@ -1,5 +1,12 @@
 // Every text the portal shows, in Russian. Keys are grouped by page; plural entries have the forms
 // Intl.PluralRules('ru') picks from: one (1, 21), few (2-4, 22-24), many (5-20, 25-30), other (fractions).
+import { admin } from './messages/admin.ru';
+import { adminCashDesk } from './messages/adminCashDesk.ru';
+import { adminContracts } from './messages/adminContracts.ru';
+import { adminQueues } from './messages/adminQueues.ru';
+import { adminRegisters } from './messages/adminRegisters.ru';
+import { adminTariffs } from './messages/adminTariffs.ru';
+
 export type PluralForms = { one: string; few: string; many: string; other: string };
 
 export const ru = {
@@ -771,6 +778,14 @@ export const ru = {
   'cabinet.notices': 'Новые уведомления',
   'cabinet.notices.all': 'Все уведомления',
   // ---- end of the profile and notices block ----
+
+  // The operators' console: one file per area in src/web/messages/.
+  ...admin,
+  ...adminContracts,
+  ...adminCashDesk,
+  ...adminRegisters,
+  ...adminQueues,
+  ...adminTariffs,
 } satisfies Record<string, string | PluralForms>;
 
 export type Messages = typeof ru;

@@ -68,8 +68,12 @@ class SessionStore extends ConnectSessionKnexStore {
   }
 }
 
+/** The sessions table as express-session's store (the staff console's sessions use it too). */
+export const sessionStore = (ctx: AppContext): session.Store =>
+  new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
+
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
-  const store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
+  const store = sessionStore(ctx);
   return session({
     name: sessionCookieName(ctx.config),
     secret: ctx.config.sessionSecret,

@@ -1,0 +1,39 @@
+// The operators' console under /admin: its own session and CSRF cookies (src/admin/session.ts), the staff member
+// loaded on every request, then one router per noun (src/admin/<noun>/routes.ts), each page behind requireStaff.
+// Mounted by createApp before the subscribers' session: a console request never reads or writes a subscriber's one.
+import cookieParser from 'cookie-parser';
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import type { AppContext } from '../context';
+import type { Services } from '../services';
+import { errorHandler, notFound } from '../web/errorHandler';
+import { saveSessionFirst } from '../web/session';
+import { staffAuthRoutes } from './auth/routes';
+import { homeRoutes } from './home/routes';
+import { staffLocals, staffLocalsMiddleware } from './locals';
+import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
+
+export const isAdminPath = (path: string) => path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`);
+
+export function adminRouter(ctx: AppContext, services: Services): Router {
+  const handleError = errorHandler(ctx, services.site, { page: 'admin/error', locals: staffLocals });
+  const router = Router();
+  router.use(staffSessionMiddleware(ctx));
+  router.use(saveSessionFirst(handleError));
+  router.use(cookieParser());
+  router.use(staffCsrf(ctx).middleware);
+  router.use(loadStaff(ctx));
+  router.use(staffLocalsMiddleware);
+
+  router.use(staffAuthRoutes(ctx, services.staffAuth));
+  router.use(homeRoutes(ctx, services));
+
+  router.use(notFound);
+  router.use(handleError);
+  return router;
+}
+
+/** Hands /admin and everything under it to the console; every other path goes on to the subscribers' site. */
+export function mountAdmin(ctx: AppContext, services: Services) {
+  const admin = adminRouter(ctx, services);
+  return (req: Request, res: Response, next: NextFunction) => (isAdminPath(req.path) ? admin(req, res, next) : next());
+}
