@@ -5,7 +5,7 @@ import { importHistory } from '../src/billing/service';
 import { inTransaction, syncIdSequences, type Db, type Trx } from '../src/db';
 import type { Day } from '../src/lib/dates';
 import { generateContract } from './generate';
-import { BANK_DETAILS, CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS } from './provider';
+import { BANK_DETAILS, CONTACT_PHONES, DEMO, OFFICES, SERVICES, TARIFFS, TOWNS, seedStaff } from './provider';
 
 export const DEMO_CONTRACTS = 200;
 export const DEMO_MONTHS = 24;
@@ -32,11 +32,10 @@ export type SeedOptions = { today: Day; timeZone: string; now: Date; hashPasswor
 export async function seedDemo(db: Db, o: SeedOptions): Promise<{ contracts: number }> {
   const count = o.contracts ?? DEMO_CONTRACTS;
   const passwordHash = await o.hashPassword(DEMO.password); // every demo contract signs in with the same password
-  const staffHash = await o.hashPassword(DEMO.staffPassword);
   const nowIso = o.now.toISOString();
   await inTransaction(db, async (trx) => {
     await seedProvider(trx);
-    await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
+    await seedStaff(trx, o.hashPassword, nowIso);
     for (let i = 0; i < count; i++) {
       const g = generateContract(i, { today: o.today, timeZone: o.timeZone, months: o.months ?? DEMO_MONTHS });
       const [{ id: contractId }] = await trx('contracts').insert({ ...g.contract, password_hash: passwordHash, balance_kopecks: 0, updated_at: nowIso }).returning('id');

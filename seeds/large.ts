@@ -9,7 +9,7 @@ import { inTransaction, isPostgres, rawRows, type Db, type Trx } from '../src/db
 import type { Day } from '../src/lib/dates';
 import { generateContract, type GeneratedContract } from './generate';
 import { seedProvider } from './demo';
-import { DEMO } from './provider';
+import { DEMO, seedStaff } from './provider';
 
 export type LargeSeedOptions = { contracts: number; months: number; today: Day; timeZone: string; now: Date; hashPassword: (p: string) => Promise<string> };
 
@@ -17,11 +17,10 @@ export type LargeSeedResult = { contracts: number; ledgerEntries: number; paymen
 
 export async function seedLarge(db: Db, o: LargeSeedOptions): Promise<LargeSeedResult> {
   const passwordHash = await o.hashPassword(DEMO.password);
-  const staffHash = await o.hashPassword(DEMO.staffPassword);
   const nowIso = o.now.toISOString();
   await inTransaction(db, async (trx) => {
     await seedProvider(trx);
-    await trx('staff').insert({ login: DEMO.staffLogin, name: 'Администратор', password_hash: staffHash, role: 'admin', active: true, created_at: nowIso });
+    await seedStaff(trx, o.hashPassword, nowIso);
     // The generated history charges every contract through today: the daily charge run starts tomorrow.
     await trx('charge_days').insert({ day: o.today, contracts_charged: 0, total_kopecks: 0, finished_at: nowIso });
   });

@@ -1,5 +1,6 @@
 // The demo provider, like the one in shared/seed/: two towns, their contact numbers and offices, and tariffs
 // for flats, private houses and business. Fixed data: testers and the e2e suite rely on it.
+import type { Trx } from '../src/db';
 export const TOWNS = [
   { id: 1, slug: 'novokuznetsk', name: 'Новокузнецк', position: 1 },
   { id: 2, slug: 'osinniki', name: 'Осинники', position: 2 },
@@ -61,4 +62,18 @@ export const DEMO = {
   tariffId: 3,
   staffLogin: 'admin',
   staffPassword: 'admin-demo-2026',
+  /** One demo account per role of the console (outside production only, like every demo row). */
+  staff: [
+    { login: 'admin', name: 'Администратор', role: 'admin', password: 'admin-demo-2026' },
+    { login: 'kassa', name: 'Кассир Петрова Анна', role: 'cashier', password: 'kassa-demo-2026' },
+    { login: 'support', name: 'Поддержка Смирнов Олег', role: 'support', password: 'support-demo-2026' },
+    { login: 'content', name: 'Редактор Козлова Ирина', role: 'content', password: 'content-demo-2026' },
+  ],
 };
+
+/** The demo staff accounts, one per role. */
+export async function seedStaff(trx: Trx, hashPassword: (p: string) => Promise<string>, nowIso: string): Promise<void> {
+  for (const s of DEMO.staff) {
+    await trx('staff').insert({ login: s.login, name: s.name, password_hash: await hashPassword(s.password), role: s.role, active: true, created_at: nowIso });
+  }
+}
