@@ -2,9 +2,12 @@
 // Intl.PluralRules('ru') picks from: one (1, 21), few (2-4, 22-24), many (5-20, 25-30), other (fractions).
 import { admin } from './messages/admin.ru';
 import { adminCashDesk } from './messages/adminCashDesk.ru';
+import { adminClose } from './messages/adminClose.ru';
+import { adminContractForms } from './messages/adminContractForms.ru';
 import { adminContracts } from './messages/adminContracts.ru';
 import { adminQueues } from './messages/adminQueues.ru';
 import { adminRegisters } from './messages/adminRegisters.ru';
+import { adminStaff } from './messages/adminStaff.ru';
 import { adminTariffs } from './messages/adminTariffs.ru';
 
 export type PluralForms = { one: string; few: string; many: string; other: string };
@@ -782,10 +785,13 @@ export const ru = {
   // The operators' console: one file per area in src/web/messages/.
   ...admin,
   ...adminContracts,
+  ...adminContractForms,
+  ...adminClose,
   ...adminCashDesk,
   ...adminRegisters,
   ...adminQueues,
   ...adminTariffs,
+  ...adminStaff,
 } satisfies Record<string, string | PluralForms>;
 
 export type Messages = typeof ru;
