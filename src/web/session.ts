@@ -68,9 +68,16 @@ class SessionStore extends ConnectSessionKnexStore {
   }
 }
 
-/** The sessions table as express-session's store (the staff console's sessions use it too). */
-export const sessionStore = (ctx: AppContext): session.Store =>
-  new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
+const stores = new WeakMap<Db, session.Store>();
+/** The sessions table as express-session's store: one per database, shared by the staff console's sessions. */
+export function sessionStore(ctx: AppContext): session.Store {
+  let store = stores.get(ctx.db);
+  if (!store) {
+    store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
+    stores.set(ctx.db, store);
+  }
+  return store;
+}
 
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
   const store = sessionStore(ctx);
