@@ -32,8 +32,12 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   return router;
 }
 
-/** Hands /admin and everything under it to the console; every other path goes on to the subscribers' site. */
+/**
+ * Hands /admin and everything under it to the console; every other path goes on to the subscribers' site. The
+ * console is built on its first request: an app that never serves it (most tests, the bench) opens no second
+ * session store (whose start-up query would wait for SQLite's one connection).
+ */
 export function mountAdmin(ctx: AppContext, services: Services) {
-  const admin = adminRouter(ctx, services);
-  return (req: Request, res: Response, next: NextFunction) => (isAdminPath(req.path) ? admin(req, res, next) : next());
+  let admin: Router | undefined;
+  return (req: Request, res: Response, next: NextFunction) => (isAdminPath(req.path) ? (admin ??= adminRouter(ctx, services))(req, res, next) : next());
 }

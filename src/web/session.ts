@@ -68,16 +68,12 @@ class SessionStore extends ConnectSessionKnexStore {
   }
 }
 
-const stores = new WeakMap<Db, session.Store>();
-/** The sessions table as express-session's store: one per database, shared by the staff console's sessions. */
-export function sessionStore(ctx: AppContext): session.Store {
-  let store = stores.get(ctx.db);
-  if (!store) {
-    store = new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
-    stores.set(ctx.db, store);
-  }
-  return store;
-}
+/**
+ * The sessions table as express-session's store. One per session middleware (express-session gives its store the
+ * middleware's cookie settings): the staff console has its own (src/admin/session.ts).
+ */
+export const sessionStore = (ctx: AppContext): session.Store =>
+  new SessionStore(ctx.db, { tableName: 'sessions', createTable: false, cleanupInterval: 0 } /* expired rows go in the scheduler's tick */);
 
 export function sessionMiddleware(ctx: AppContext): RequestHandler {
   const store = sessionStore(ctx);
