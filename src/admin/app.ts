@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { errorHandler, notFound } from '../web/errorHandler';
 import { saveSessionFirst } from '../web/session';
 import { staffAuthRoutes } from './auth/routes';
+import { contractCloseRoutes } from './contract-close/routes';
 import { homeRoutes } from './home/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
@@ -26,6 +27,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
 
   router.use(staffAuthRoutes(ctx, services.staffAuth));
   router.use(homeRoutes(ctx, services));
+  router.use(contractCloseRoutes(ctx, services));
 
   router.use(notFound);
   router.use(handleError);

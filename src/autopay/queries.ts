@@ -20,7 +20,10 @@ export const autopayOf = (db: Db | Trx, contractId: number) => db('autopay').whe
 
 export const autopayById = (db: Db | Trx, id: number) => db('autopay').where({ id }).first<AutopayRow | undefined>();
 
-export const activeAutopays = (db: Db) => db('autopay').where({ status: 'active' }).select<AutopayRow[]>('*');
+/** A closed contract's rule is turned off when it is closed; the filter keeps one that was not from acting anyway. */
+const notClosed = (db: Db) => db('contracts').where({ status: 'closed' }).select('id');
+
+export const activeAutopays = (db: Db) => db('autopay').where({ status: 'active' }).whereNotIn('contract_id', notClosed(db)).select<AutopayRow[]>('*');
 
 /** Turns autopayment on (or on again) for the contract with these settings: one row per contract. */
 export async function saveAutopay(trx: Db | Trx, contractId: number, createdAt: string, settings: Omit<AutopayRow, 'id' | 'contract_id' | 'created_at'>): Promise<void> {
@@ -66,7 +69,7 @@ export const linkChargePayment = (db: Db | Trx, id: number, attempts: number, pa
 
 /** Pending charges of contracts whose autopayment is on. */
 export const dueCharges = (db: Db) =>
-  db('autopay_charges as ch').join('autopay as a', 'a.contract_id', 'ch.contract_id').where('a.status', 'active').where('ch.status', 'pending').select<ChargeRow[]>('ch.*');
+  db('autopay_charges as ch').join('autopay as a', 'a.contract_id', 'ch.contract_id').where('a.status', 'active').where('ch.status', 'pending').whereNotIn('ch.contract_id', notClosed(db)).select<ChargeRow[]>('ch.*');
 
 export const recentCharges = (db: Db, contractId: number, limit: number) =>
   db('autopay_charges').where({ contract_id: contractId }).orderBy('id', 'desc').limit(limit).select<ChargeRow[]>('*');

@@ -12,7 +12,7 @@ import type { StartResult } from '../card-payments/start';
 import { clampAmount, PERMANENT_REFUSALS } from '../card-payments/types';
 import { receiptContactOf } from '../card-payments/receipt';
 import type { AppContext } from '../context';
-import { inTransaction } from '../db';
+import { inTransaction, type Trx } from '../db';
 import { dayOf, splitDay } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { notify } from '../notifications/notify';
@@ -28,6 +28,9 @@ export type SaveResult =
   | { kind: 'changed' }
   | { kind: 'invalid'; field: string; message: 'autopay.accept.required' | 'autopay.accept.change' | 'autopay.amount.tooSmall' | 'autopay.amount.tooLarge' | 'autopay.threshold.tooLarge' | 'autopay.contact.required' }
   | StartResult;
+
+/** A contract is closed (src/admin/contract-close): its card is never charged again. In the closing's transaction. */
+export const turnOffOnClosing = (trx: Trx, contractId: number, at: string) => q.turnOffActive(trx, contractId, 'contract_closed', at);
 
 export function createAutopayService(ctx: AppContext, parts: { cardPayments: CardPayments; cabinet: Pick<CabinetService, 'dashboard'> }) {
   const cfg = ctx.config.payments;

@@ -39,7 +39,8 @@ export const ledgerSum = async (db: Db | Trx, contractId: number): Promise<numbe
   return Number(row?.s ?? 0);
 };
 
-export type ContractStatus = 'active' | 'blocked' | 'paused';
+/** closed: charged through its closed_on day (the closing charges what is left of it at once), never after. */
+export type ContractStatus = 'active' | 'blocked' | 'paused' | 'closed';
 /** A contract's money and status: what every rule about the balance decides on (billing's own, promised payments,
  * voluntary blocks, tariff changes, autopayment). The one reader of them (the dashboard's summary aside). */
 export type ContractMoney = {
@@ -94,6 +95,10 @@ export const setStatus = async (trx: Trx, change: { contractId: number; from: Co
     contract_id: change.contractId, from_status: change.from, to_status: change.to, cause: change.cause, ledger_entry_id: change.entryId, at: change.at,
   });
 };
+
+/** The contract is closed: its last day of service and why (the status itself is set by setStatus). */
+export const markClosed = (trx: Trx, contractId: number, closedOn: string, reason: string, at: string) =>
+  trx('contracts').where({ id: contractId }).update({ closed_on: closedOn, closed_reason: reason, updated_at: at });
 
 export const lastChargeDay = async (db: Db | Trx): Promise<string | null> => {
   const row = await db('charge_days').max({ day: 'day' }).first<{ day: string | null }>();

@@ -3,7 +3,7 @@
 // entry: below the credit limit an active contract is blocked; money that brings a blocked one back to the
 // limit or above unblocks it at once, and the day's charge is then taken (charging resumes that day).
 import type { Db, Trx } from '../db';
-import { daysInMonth, splitDay, type Day } from '../lib/dates';
+import { addDays, daysInMonth, splitDay, type Day } from '../lib/dates';
 import { chargeKey } from './charges';
 import { chargeForDays } from './forecast';
 import * as q from './queries';
@@ -115,4 +115,63 @@ export async function resumeAfterPause(trx: Trx, contractId: number, today: Day,
     return 'blocked';
   }
   return after?.status ?? null;
+}
+
+export type ClosingInput = {
+  /** The last day of service: charged (if not yet), and nothing after it. */
+  closedOn: Day;
+  /** The provider's today: the first day the closing itself may have to charge (or the first day the run has not done). */
+  today: Day;
+  at: string;
+  cause: string;
+  reason: string;
+  /** A paused contract's daily fee (config), as the run charges it. */
+  pausedDailyFeeKopecks: number;
+};
+
+/** The days from which the closing charges what the run has not: today, or the first day the run has not done. */
+async function firstDayToCharge(db: Db | Trx, today: Day): Promise<Day> {
+  const last = await q.lastChargeDay(db);
+  const next = last ? addDays(last, 1) : today;
+  return next < today ? next : today;
+}
+
+/**
+ * What charging is still to come until a contract's closing day (inclusive), day by day as the run would charge it:
+ * an active contract its tariff's and services' shares, a paused one the paused daily fee, a blocked one nothing;
+ * a day some charge already covers is skipped. The check page shows it; closeContract charges exactly this.
+ */
+export async function chargesUntilClosing(db: Db | Trx, contractId: number, status: q.ContractStatus, i: Pick<ClosingInput, 'closedOn' | 'today' | 'pausedDailyFeeKopecks'>): Promise<{ day: Day; amount: number }[]> {
+  if (status !== 'active' && status !== 'paused') return [];
+  const out: { day: Day; amount: number }[] = [];
+  for (let day = await firstDayToCharge(db, i.today); day <= i.closedOn; day = addDays(day, 1)) {
+    if (await q.isDayCharged(db, contractId, day)) continue;
+    const amount = status === 'paused' ? i.pausedDailyFeeKopecks : await dailyAmount(db, contractId, day);
+    if (amount > 0) out.push({ day, amount });
+  }
+  return out;
+}
+
+/**
+ * Closes a contract: the status becomes 'closed' at once (one status change with its cause), the days up to the
+ * closing day that no charge covers yet are charged now (the run's key per day, so the run could never take one
+ * again), and the charge run never takes a closed contract (its candidates are active and paused ones only): nothing
+ * is charged after the closing day. A blocked contract is not charged (as the run would not). False when it is
+ * closed already. Inside a transaction; the contract's row is locked first.
+ */
+export async function closeContract(trx: Trx, contractId: number, i: ClosingInput): Promise<{ closed: false } | { closed: true; from: q.ContractStatus; charged: number }> {
+  const c = await q.contractMoney(trx, contractId, { lock: true });
+  if (!c || c.status === 'closed') return { closed: false };
+  const due = await chargesUntilClosing(trx, contractId, c.status, i);
+  // Closed first: the entries below then never block it (the blocking rules leave a closed contract alone).
+  await q.setStatus(trx, { contractId, from: c.status, to: 'closed', cause: i.cause, entryId: null, at: i.at });
+  await q.markClosed(trx, contractId, i.closedOn, i.reason, i.at);
+  for (const d of due) {
+    await postEntry(trx, {
+      contract_id: contractId, kind: 'charge', amount_kopecks: -d.amount,
+      description: c.status === 'paused' ? 'Добровольная блокировка: плата за день' : 'Абонентская плата за день',
+      period_from: d.day, period_to: d.day, idempotency_key: chargeKey(contractId, d.day), occurred_at: i.at,
+    });
+  }
+  return { closed: true, from: c.status, charged: due.reduce((s, d) => s + d.amount, 0) };
 }

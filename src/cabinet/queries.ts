@@ -1,7 +1,9 @@
 import { hotAll, hotGet, type Db } from '../db';
 
 export type ContractSummaryRow = {
-  id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked' | 'paused';
+  id: number; number: string; name: string; address: string; town: string; status: 'active' | 'blocked' | 'paused' | 'closed';
+  /** The last day of service of a closed contract, else null. */
+  closed_on: string | null;
   balance_kopecks: number; credit_limit_kopecks: number; tariff_name: string; monthly_fee_kopecks: number;
   internet_mbps: number | null; tv_package: string | null; services_count: number;
   /** The open promised payment (promised_payments, at most one per contract), or nulls. */
@@ -14,7 +16,7 @@ export type ContractSummaryRow = {
 // on every dashboard and balance refresh, where knex's query building costs more than the query itself. The open
 // promised payment and whether any notice is unread come along as subqueries (each an index lookup): a statement
 // fewer per answer, which on PostgreSQL is a round trip fewer (docs/benchmarks.md).
-const SUMMARY_SQL = `select c.id, c.number, c.name, c.address, tw.name as town, c.status, c.balance_kopecks, c.credit_limit_kopecks,
+const SUMMARY_SQL = `select c.id, c.number, c.name, c.address, tw.name as town, c.status, c.closed_on, c.balance_kopecks, c.credit_limit_kopecks,
     t.name as tariff_name, t.monthly_fee_kopecks, t.internet_mbps, t.tv_package,
     (select count(*) from contract_services cs where cs.contract_id = c.id) as services_count,
     (select p.amount_kopecks from promised_payments p where p.contract_id = c.id and p.status = 'open' limit 1) as open_promised_amount,

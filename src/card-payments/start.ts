@@ -1,7 +1,9 @@
 // Starting a card payment: a pending row first (committed with whatever the caller writes beside it), then the
 // gateway. A gateway that does not answer leaves the row for reconciliation, which sends the very same request again.
 import crypto from 'node:crypto';
+import { contractMoney } from '../billing/service';
 import { inTransaction, type Trx } from '../db';
+import { Conflict } from '../web/errors';
 import { GatewayError, type GatewayPayment, type Receipt } from '../gateway/types';
 import { t } from '../web/i18n';
 import * as q from './queries';
@@ -51,6 +53,8 @@ export function starting({ ctx, gateway }: Deps, settling: Settling) {
 
   /** A pending row first, then the gateway; a gateway that does not answer leaves the row for reconciliation. */
   async function start(input: StartInput): Promise<StartResult> {
+    // A closed contract takes no card payment (its debt is paid at the office or by bank transfer), nor an autopayment.
+    if ((await contractMoney(ctx.db, input.contractId))?.status === 'closed') throw new Conflict('adm.close.refused.pay');
     const number = await contractNumberOf(ctx.db, input.contractId);
     const receipt = receiptFor(number, input.amountKopecks, input.contact, cfg.receipt);
     const key = input.key ?? `pay:${crypto.randomUUID()}`;

@@ -49,6 +49,7 @@ export function wayForward(refusal: Refusal): { href: string; label: MessageKey;
     case 'late':
       return [pay, { href: '/contacts', label: 'promised.forward.call' }];
     case 'noFee':
+    case 'closed':
       return [back];
     default: // open, interval, notNeeded: paying is the way
       return [pay, back];

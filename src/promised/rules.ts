@@ -7,7 +7,7 @@ import { addDays, sameTimeDaysLater, type Day } from '../lib/dates';
 export type PromisedRules = Config['billing']['promisedPayment'];
 
 export type PromisedState = {
-  status: 'active' | 'blocked' | 'paused';
+  status: 'active' | 'blocked' | 'paused' | 'closed';
   balance: number;
   creditLimit: number;
   tariffFee: number;
@@ -22,7 +22,7 @@ export type PromisedState = {
 };
 
 export type Refusal =
-  | { reason: 'paused' | 'late' | 'noFee' | 'notNeeded' }
+  | { reason: 'paused' | 'late' | 'noFee' | 'notNeeded' | 'closed' }
   | { reason: 'open'; amount: number; dueAt: string; next: Day }
   | { reason: 'interval'; next: Day }
   | { reason: 'debt'; max: number; need: number; debt: number };
@@ -43,6 +43,7 @@ export const nearlyEmpty = (s: PromisedState) => s.balance + s.creditLimit < s.t
 /** Whether a promised payment may be taken now, and if so the range of amounts. */
 export function promisedOffer(s: PromisedState, rules: PromisedRules): { ok: true; offer: Offer } | { ok: false; refusal: Refusal } {
   const refuse = (refusal: Refusal) => ({ ok: false as const, refusal });
+  if (s.status === 'closed') return refuse({ reason: 'closed' }); // nothing is charged any more: nothing to promise
   if (s.status === 'paused') return refuse({ reason: 'paused' });
   if (s.open) return refuse({ reason: 'open', amount: s.open.amount, dueAt: s.open.dueAt, next: nextAllowedDay(s.last?.takenDay ?? s.today, rules.intervalDays) });
   if (s.last?.repaidLate) return refuse({ reason: 'late' });

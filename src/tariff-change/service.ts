@@ -40,6 +40,7 @@ export function createTariffChangeService(ctx: AppContext) {
 
   /** Why this contract cannot change its tariff at all right now, or null. */
   async function refusal(db: Db | Trx, c: ChangeContract, ignoreScheduled = false): Promise<Problem | null> {
+    if (c.status === 'closed') return { field: 'status', key: 'tariffChange.refuse.closed' };
     if (c.status === 'blocked') return { field: 'status', key: 'tariffChange.refuse.blocked' };
     if (c.status === 'paused') return { field: 'status', key: 'tariffChange.refuse.paused' };
     const scheduled = ignoreScheduled ? undefined : await q.findScheduled(db, c.id);
@@ -205,6 +206,7 @@ function reasonOf(p: Problem): string {
   const byKey: Partial<Record<MessageKey, string>> = {
     'tariffChange.refuse.blocked': 'blocked',
     'tariffChange.refuse.paused': 'paused',
+    'tariffChange.refuse.closed': 'closed',
     'tariffChange.when.pausedToday': 'paused',
     'tariffChange.balance.short': 'balance',
     'tariffChange.balance.shortMonth': 'balance',

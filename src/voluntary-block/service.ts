@@ -17,7 +17,7 @@ export const VOLUNTARY_BLOCK_START_JOB = 'voluntary_block_start';
 export const VOLUNTARY_BLOCK_END_JOB = 'voluntary_block_end';
 const JOB_MINUTE = 1; // the jobs run at 00:01 provider time, after midnight has surely passed
 
-export type Refusal = 'blocked' | 'exists';
+export type Refusal = 'blocked' | 'exists' | 'closed';
 export type CreateResult = { kind: 'created'; id: number } | { kind: 'refused'; refusal: Refusal } | { kind: 'invalid'; error: PeriodError };
 
 export function createVoluntaryBlockService(ctx: AppContext) {
@@ -31,7 +31,7 @@ export function createVoluntaryBlockService(ctx: AppContext) {
     if (!contract) throw new NotFound();
     const blocks = await q.listForContract(db, contractId);
     const current = blocks.find((b) => b.status === 'scheduled' || b.status === 'active') ?? null;
-    const refusal: Refusal | null = contract.status === 'blocked' ? 'blocked' : current || contract.status === 'paused' ? 'exists' : null;
+    const refusal: Refusal | null = contract.status === 'closed' ? 'closed' : contract.status === 'blocked' ? 'blocked' : current || contract.status === 'paused' ? 'exists' : null;
     return { contract, blocks, current, refusal };
   }
 
