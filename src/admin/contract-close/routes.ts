@@ -47,7 +47,7 @@ export function contractCloseRoutes(ctx: AppContext, _services: Services): Route
     if (form.data.confirm !== '1') {
       const p = await svc.preview(id, form.data.day);
       if (p.contract.status === 'closed') return renderClosed(res, p.contract, 409, true);
-      return res.render('admin/contract-close/check', { title: 'adm.close.check.title', ...p, day: form.data.day, reason: form.data.reason });
+      return res.render('admin/contract-close/check', { title: 'adm.close.check.title', ...p, closedOn: form.data.day, reason: form.data.reason });
     }
     const r = await svc.close(actorOf(req), id, form.data);
     if (r.kind === 'invalid') return renderForm(res, svc, id, 422, { values, fieldErrors: { day: r.problem.key as MessageKey }, errorParams: r.problem.params });
