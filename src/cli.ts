@@ -16,6 +16,7 @@
 //   staff create LOGIN --role admin|cashier|support|content [--name "…"] [--password-stdin]
 //   staff reset-password LOGIN [--password-stdin]   a new password, printed once (or read from stdin)
 //   retention run                        purge personal data past its period now (the scheduler does it daily)
+//   import-contracts FILE.csv [--dry-run] [--passwords-out FILE]   contracts from an old billing (docs/import-contracts.md)
 //   copy-to-postgres --to postgres://…   DATABASE_FILE copied into an empty PostgreSQL database, then checked (src/copy)
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
@@ -23,6 +24,7 @@ import { lastChargeDay } from './billing/queries';
 import { checkBalance } from './billing/service';
 import { boot } from './boot';
 import { copyToPostgresCommand } from './copy/command';
+import { importContractsCommand } from './import-contracts/command';
 import type { AppContext } from './context';
 import { databaseLabel } from './db';
 import { dayOf, isDay } from './lib/dates';
@@ -186,6 +188,9 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       }
       throw new Error('usage: staff create LOGIN --role admin|cashier|support|content [--name "…"] [--password-stdin] | staff reset-password LOGIN [--password-stdin]');
     }
+    case 'import-contracts':
+      process.exitCode = await importContractsCommand(ctx, args, out);
+      return;
     case 'retention': {
       if (args[0] !== 'run') throw new Error('usage: retention run');
       const r = await runRetention(ctx);
@@ -193,7 +198,7 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       return;
     }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | copy-to-postgres --to URL`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | import-contracts FILE.csv [--dry-run] | copy-to-postgres --to URL`);
   }
 }
 
