@@ -9,6 +9,7 @@ import { adminQueues } from './messages/adminQueues.ru';
 import { adminRegisters } from './messages/adminRegisters.ru';
 import { adminStaff } from './messages/adminStaff.ru';
 import { adminTariffs } from './messages/adminTariffs.ru';
+import { testing } from './messages/testing.ru';
 
 export type PluralForms = { one: string; few: string; many: string; other: string };
 
@@ -792,6 +793,7 @@ export const ru = {
   ...adminQueues,
   ...adminTariffs,
   ...adminStaff,
+  ...testing,
 } satisfies Record<string, string | PluralForms>;
 
 export type Messages = typeof ru;
