@@ -9,6 +9,7 @@ import { errorHandler, notFound } from '../web/errorHandler';
 import { saveSessionFirst } from '../web/session';
 import { staffAuthRoutes } from './auth/routes';
 import { contractCloseRoutes } from './contract-close/routes';
+import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
@@ -28,6 +29,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(staffAuthRoutes(ctx, services.staffAuth));
   router.use(homeRoutes(ctx, services));
   router.use(contractCloseRoutes(ctx, services));
+  router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
 
   router.use(notFound);
   router.use(handleError);

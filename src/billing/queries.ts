@@ -130,7 +130,7 @@ export const isDayCharged = async (db: Db | Trx, contractId: number, day: string
 export type ChargeCandidate = { id: number; status: string; balance_kopecks: number; credit_limit_kopecks: number; fee: number; services_fee: number };
 
 /** The candidates statement's parameters, in order. */
-export const candidateParams = (day: string, dayEnd: string, pausedFee: number) => [day, day, dayEnd, pausedFee, day, day];
+export const candidateParams = (day: string, dayEnd: string, pausedFee: number) => [day, day, dayEnd, day, pausedFee, day, day];
 
 export const CHARGE_RUN_SQL = {
   // The services in force on the day as in servicesInForce above (from_day <= day, no to_day or to_day >= day).
@@ -138,7 +138,8 @@ export const CHARGE_RUN_SQL = {
      (select coalesce(sum(s.monthly_fee_kopecks), 0) from contract_services cs join services s on s.id = cs.service_id
        where cs.contract_id = c.id and cs.from_day <= ? and (cs.to_day is null or cs.to_day >= ?)) as services_fee
    from contracts c join tariffs t on t.id = c.tariff_id
-   where c.created_at < ? and (c.status = 'active' or (c.status = 'paused' and ? > 0))
+   where c.created_at < ? and (c.start_day is null or c.start_day <= ?) -- not before the contract's first day of service
+     and (c.status = 'active' or (c.status = 'paused' and ? > 0))
      -- a day some charge already covers (an unblocking's, the seed's monthly one, an import) is not taken again
      and not exists (select 1 from ledger_entries l where l.contract_id = c.id and l.kind = 'charge' and l.period_to >= ? and l.period_from <= ?)`,
   insertCharge: `insert into ledger_entries (contract_id, kind, amount_kopecks, description, period_from, period_to, idempotency_key, occurred_at)

@@ -3,7 +3,7 @@
 // charge run). The rules are checked again inside the transaction that applies a change (the contract's row locked
 // first, so two confirms at once make one change), and again when a scheduled change comes due: if they fail then,
 // the change is cancelled with its reason.
-import { audit } from '../audit/service';
+import { audit, auditStaff, type StaffActor } from '../audit/service';
 import { contractMoney, isChargeDayDone, isDayCharged, postEntry, serviceFeesOn, type ContractMoney } from '../billing/service';
 import type { AppContext } from '../context';
 import { inTransaction, type Db, type Trx } from '../db';
@@ -116,8 +116,11 @@ export function createTariffChangeService(ctx: AppContext) {
       return evaluate(ctx.db, contract, choice.tariffId, startOf(choice.when, day), day);
     },
 
-    /** Applies or schedules the change; the same request key twice gives the same change, never a second one. */
-    async confirm(contractId: number, choice: Choice, requestKey: string, ip: string | null): Promise<{ ok: true; id: number } | { ok: false; problem: Problem }> {
+    /**
+     * Applies or schedules the change; the same request key twice gives the same change, never a second one.
+     * `staff`: a staff member moves the contract (the console): the same rules, audited as theirs.
+     */
+    async confirm(contractId: number, choice: Choice, requestKey: string, ip: string | null, staff?: StaffActor): Promise<{ ok: true; id: number } | { ok: false; problem: Problem }> {
       return inTransaction(ctx.db, async (trx) => {
         const contract = await loadContract(trx, contractId, true); // locks the contract: the first read
         const earlier = await q.findByRequestKey(trx, contractId, requestKey);
@@ -138,10 +141,17 @@ export function createTariffChangeService(ctx: AppContext) {
         } else {
           await apply(trx, contract, id, checked, at);
         }
-        await audit({ ...ctx, db: trx }, {
-          actor: 'subscriber', actorId: contractId, contractId, ip, action: scheduled ? 'tariff_change_scheduled' : 'tariff_change_applied',
-          detail: { change: id, from: contract.tariff_id, to: checked.tariff.id, effective_day: checked.start },
-        });
+        const detail = { change: id, from: contract.tariff_id, to: checked.tariff.id, effective_day: checked.start };
+        if (staff) {
+          await auditStaff(ctx, staff, {
+            action: 'tariff_change_by_staff', contractId, before: { tariff_id: contract.tariff_id },
+            after: { tariff_id: checked.tariff.id, effective_day: checked.start }, detail: { ...detail, when: checked.when, status: scheduled ? 'scheduled' : 'applied' },
+          }, trx);
+        } else {
+          await audit({ ...ctx, db: trx }, {
+            actor: 'subscriber', actorId: contractId, contractId, ip, action: scheduled ? 'tariff_change_scheduled' : 'tariff_change_applied', detail,
+          });
+        }
         return { ok: true, id };
       });
     },
