@@ -4,7 +4,7 @@ export const adminContractForms = {
   'adm.cf.new.title': 'Новый договор',
   'adm.cf.new.intro': 'Номер договора система выдаст сама. Первый пароль абонента покажем один раз на странице для печати.',
   'adm.cf.new.submit': 'Создать договор',
-  'adm.cf.contract': 'Договор № {number}',
+  'adm.cf.contract': 'Договор №\u00a0{number}',
   'adm.cf.toContract': 'К договору',
   'adm.cf.cancel': 'Отмена',
 
@@ -102,5 +102,5 @@ export const adminContractForms = {
   'adm.cf.cred.printHint': 'Пароль показан один раз: распечатайте страницу сейчас (Ctrl+P).',
   'adm.cf.cred.shown': 'Пароль уже был показан. Сбросьте пароль, чтобы напечатать новый.',
   'adm.cf.cred.reset': 'Сбросить пароль',
-  'adm.cf.cred.created': 'Договор № {number} создан.',
+  'adm.cf.cred.created': 'Договор №\u00a0{number} создан.',
 } satisfies Record<string, string | { one: string; few: string; many: string; other: string }>;
