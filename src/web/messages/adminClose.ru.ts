@@ -3,7 +3,7 @@
 // refusals of the cabinet's features: they live here, beside the closing that causes them).
 export const adminClose = {
   'adm.close.title': 'Закрыть договор',
-  'adm.close.lead': 'Договор № {number}, {name}, {address}.',
+  'adm.close.lead': 'Договор №\u00a0{number}, {name}, {address}.',
   'adm.close.day': 'День закрытия',
   'adm.close.day.hint': 'Последний день обслуживания: он ещё оплачивается, после него ничего не начисляется. Не раньше сегодняшнего дня и не позже чем через {days} дней.',
   'adm.close.day.required': 'Укажите день закрытия.',
@@ -46,7 +46,7 @@ export const adminClose = {
   'adm.import.empty': 'в файле нет ни одной строки с договором',
   'adm.import.number.bad': 'номер договора «{value}» — нужны только цифры, не больше 12',
   'adm.import.number.twice': 'номер договора {number} уже встречался в строке {line}',
-  'adm.import.number.exists': 'договор № {number} уже есть в базе',
+  'adm.import.number.exists': 'договор №\u00a0{number} уже есть в базе',
   'adm.import.name.bad': 'не указано имя абонента (или длиннее 200 знаков)',
   'adm.import.address.bad': 'не указан адрес (или длиннее 300 знаков)',
   'adm.import.town.unknown': 'неизвестный город "{value}"',
