@@ -101,7 +101,7 @@ describe('kabinet import-contracts', () => {
       'строка 4: неверная дата начала "31.02.2024" (нужно ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)',
       'строка 5: номер договора 400001 уже встречался в строке 2',
       'строка 5: неизвестный город "Москва"',
-      'строка 6: договор № 300001 уже есть в базе',
+      'строка 6: договор №\u00a0300001 уже есть в базе',
       'строка 6: дата начала "01.01.2099" ещё не наступила',
       'строка 7: номер договора «4000x6» — нужны только цифры, не больше 12',
     ]));
@@ -124,7 +124,7 @@ describe('kabinet import-contracts', () => {
     expect(fs.existsSync(path.join(dir, 'import-passwords-2026-11-24.csv'))).toBe(true);
     lines = [];
     expect(await importContractsCommand(t.ctx, [file, '--passwords-out', path.join(dir, 'again.csv')], out)).toBe(1);
-    expect(lines).toContain('строка 2: договор № 300001 уже есть в базе');
+    expect(lines).toContain('строка 2: договор №\u00a0300001 уже есть в базе');
     expect(Number((await t.ctx.db('ledger_entries').count({ n: '*' }))[0].n)).toBe(2);
     expect(await t.ctx.db('audit_log').where({ action: 'contracts_imported' })).toHaveLength(1);
   });
