@@ -11,6 +11,8 @@ import { staffAuthRoutes } from './auth/routes';
 import { contractCloseRoutes } from './contract-close/routes';
 import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
+import { registersRoutes } from './registers/routes';
+import { registerUploadParser } from './registers/upload';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
 
@@ -22,6 +24,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(staffSessionMiddleware(ctx));
   router.use(saveSessionFirst(handleError));
   router.use(cookieParser());
+  router.use(registerUploadParser()); // the register upload's multipart body, so that the CSRF check can read its _csrf
   router.use(staffCsrf(ctx).middleware);
   router.use(loadStaff(ctx));
   router.use(staffLocalsMiddleware);
@@ -30,6 +33,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(homeRoutes(ctx, services));
   router.use(contractCloseRoutes(ctx, services));
   router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
+  router.use(registersRoutes(ctx, services));
 
   router.use(notFound);
   router.use(handleError);
