@@ -8,6 +8,7 @@ import { postEntry } from '../../billing/service';
 import { inTransaction, type Trx } from '../../db';
 import { dayOf, formatDay } from '../../lib/dates';
 import { Conflict, NotFound } from '../../web/errors';
+import { t } from '../../web/i18n';
 import { paymentKey, type BankRow, type ParseProblem } from './bankRow';
 import { parseRegister } from './parse';
 import * as q from './queries';
@@ -29,8 +30,8 @@ function moneyProblem(r: { amount_kopecks: number | null; doc_date: string | nul
 
 export function createRegistersService(ctx: AppContext) {
   const today = () => dayOf(ctx.clock.now(), ctx.config.timeZone);
-  const description = (r: { doc_number: string; doc_date: string | null }) =>
-    `Оплата через банк, п/п № ${r.doc_number || '—'}${r.doc_date ? ` от ${formatDay(r.doc_date)}` : ''}`;
+  const description = (r: { doc_number: string; doc_date: string | null; date_text: string }) =>
+    t('adm.reg.ledgerDescription', { number: r.doc_number || '—', date: r.doc_date ? formatDay(r.doc_date) : r.date_text || '—' });
 
   /** Pays one row through billing with the bank's key; false when that document was paid already. */
   async function pay(trx: Trx, row: q.BankRegisterRow, contractId: number, at: string): Promise<{ created: boolean; paymentId: number | null }> {

@@ -34,7 +34,7 @@ export const adminRegisters = {
   'adm.reg.show.title': 'Реестр',
   'adm.reg.show.heading': 'Реестр «{file}»',
   'adm.reg.show.meta': '{format}, {encoding}; загрузил {who} {at}',
-  'adm.reg.show.sameFile': 'Этот же файл уже загружался: реестр № {id}. Платежи, зачисленные по нему, повторно не зачисляются.',
+  'adm.reg.show.sameFile': 'Этот же файл уже загружался: реестр № {id}. Платежи, зачисленные по нему, повторно не зачисляются.',
   'adm.reg.show.summary': 'Будет зачислено: {paid} на {total}; повторов: {duplicates}; не разнесено: {unmatched}.',
   'adm.reg.show.summaryApplied': 'Зачислено: {paid} на {total}; повторов: {duplicates}; не разнесено: {unmatched}. Провёл {who} {at}.',
   'adm.reg.apply': 'Провести',
@@ -50,7 +50,7 @@ export const adminRegisters = {
   'adm.reg.col.purpose': 'Назначение',
   'adm.reg.col.contract': 'Договор',
   'adm.reg.col.result': 'Результат',
-  'adm.reg.docNo': '№ {number}',
+  'adm.reg.docNo': '№ {number}',
 
   'adm.reg.status.matched': 'к зачислению',
   'adm.reg.status.paid': 'зачислен',
@@ -88,5 +88,6 @@ export const adminRegisters = {
   'adm.reg.done.assigned': 'Платёж разнесён на договор.',
   'adm.reg.done.duplicate': 'Этот платёж уже был зачислен раньше: повторно ничего не зачислено.',
   'adm.reg.done.returned': 'Платёж отмечен как возвращённый плательщику.',
+  'adm.reg.ledgerDescription': 'Оплата через банк, п/п №\u00a0{number} от {date}',
   'adm.reg.rowHandled': 'Этот платёж уже разнесён или возвращён.',
 } satisfies Record<string, string | { one: string; few: string; many: string; other: string }>;
