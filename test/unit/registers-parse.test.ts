@@ -1,4 +1,6 @@
 // The bank register readers: 1C client-bank exchange and CSV, encodings by their bytes, contract numbers in a purpose.
+import fs from 'node:fs';
+import path from 'node:path';
 import iconv from 'iconv-lite';
 import { contractNumbersIn, parseBankAmount, parseBankDate, paymentKey } from '../../src/admin/registers/bankRow';
 import { parseRegister } from '../../src/admin/registers/parse';
@@ -112,5 +114,17 @@ describe('the CSV register', () => {
     expect(parseRegister(Buffer.from('%PDF-1.4 something'))).toEqual({ ok: false, problem: 'unknownFormat' });
     expect(parseRegister(Buffer.from('Дата;Сумма\n05.11.2026;1,00\n'))).toEqual({ ok: false, problem: 'noColumns' });
     expect(parseRegister(Buffer.from('Дата;Сумма;Лицевой счет;Номер документа\n05.11.2026;"1,00;100123;1\n'))).toEqual({ ok: false, problem: 'badCsv' });
+  });
+});
+
+describe('the examples in docs/registers.md', () => {
+  it.each([
+    ['register-1c.txt', '1c', ['100123', '100124', null]],
+    ['register.csv', 'csv', ['100123', '100124', '100125']],
+  ])('%s reads as documented', (file, format, numbers) => {
+    const r = parseRegister(fs.readFileSync(path.join(__dirname, '../../docs/examples', file)));
+    expect(r).toMatchObject({ ok: true, format });
+    if (!r.ok) throw new Error();
+    expect(r.rows.map((row) => row.contractNumber)).toEqual(numbers);
   });
 });
