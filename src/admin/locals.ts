@@ -2,12 +2,21 @@
 import type { NextFunction, Request, Response } from 'express';
 import { menuFor } from './roles';
 
+/** The menu entry of this page: the longest href the path is at or under ('/admin/registers/unmatched' over '/admin/registers'). */
+function currentOf(menu: { href: string }[], path: string): string | null {
+  let best: string | null = null;
+  for (const m of menu) if ((path === m.href || path.startsWith(`${m.href}/`)) && m.href.length > (best?.length ?? 0)) best = m.href;
+  return best;
+}
+
 export function staffLocals(req: Request) {
+  const menu = req.staff ? menuFor(req.staff.role) : [];
   return {
     path: req.path,
     user: null,
     staff: req.staff ?? null,
-    menu: req.staff ? menuFor(req.staff.role) : [],
+    menu,
+    menuCurrent: currentOf(menu, req.path),
     csrfToken: () => (req.csrfToken ? req.csrfToken() : ''),
     fieldErrors: {} as Record<string, string>,
     values: {} as Record<string, string>,

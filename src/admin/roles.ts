@@ -42,6 +42,7 @@ const MENU: { href: string; label: MessageKey; area: Area }[] = [
   { href: '/admin/contracts', label: 'admin.nav.contracts', area: 'contracts' },
   { href: '/admin/cash-desk', label: 'admin.nav.cashDesk', area: 'cashDesk' },
   { href: '/admin/registers', label: 'admin.nav.registers', area: 'registers' },
+  { href: '/admin/registers/unmatched', label: 'admin.nav.unmatched', area: 'registers' },
   { href: '/admin/requests', label: 'admin.nav.requests', area: 'requests' },
   { href: '/admin/feedback', label: 'admin.nav.feedback', area: 'feedback' },
   { href: '/admin/tariffs', label: 'admin.nav.tariffs', area: 'tariffs' },
