@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import type { AppContext } from './context';
 import { checkDatabase, DatabaseOpenError, migrateOrExplain, openDb } from './db';
 import { createLogger } from './logger';
+import { openClock } from './test-clock/dbClock';
 import { catalogueMode } from './web/i18nMode';
 
 /** The settings from the environment and .env; a wrong one stops the process with one line. */
@@ -43,5 +44,7 @@ export async function boot(): Promise<AppContext> {
   await backupIfMigrating(config, logger);
   const db = openDb(config.database, { poolMax: config.databasePoolMax });
   await migrateOrExplain(db, config.database);
-  return { config, db, clock: systemClock, logger };
+  // the real clock in production; elsewhere the testers' clock (KABINET_NOW, `kabinet clock`: src/test-clock)
+  const clock = await openClock(config, db, logger);
+  return { config, db, clock, logger };
 }

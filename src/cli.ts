@@ -18,6 +18,9 @@
 //   retention run                        purge personal data past its period now (the scheduler does it daily)
 //   import-contracts FILE.csv [--dry-run] [--passwords-out FILE]   contracts from an old billing (docs/import-contracts.md)
 //   copy-to-postgres --to postgres://…   DATABASE_FILE copied into an empty PostgreSQL database, then checked (src/copy)
+//   clock show | set 2027-01-01T00:05 | advance 90m|12h|3d | reset   the testers' clock, development and test only
+//                                        (src/test-clock, docs/testing.md): a move forward does the scheduler's work of
+//                                        the interval in order before it returns
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -25,6 +28,7 @@ import { checkBalance } from './billing/service';
 import { boot } from './boot';
 import { copyToPostgresCommand } from './copy/command';
 import { importContractsCommand } from './import-contracts/command';
+import { clockCommand } from './test-clock/command';
 import type { AppContext } from './context';
 import { databaseLabel } from './db';
 import { dayOf, isDay } from './lib/dates';
@@ -191,6 +195,9 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
     case 'import-contracts':
       process.exitCode = await importContractsCommand(ctx, args, out);
       return;
+    case 'clock':
+      await clockCommand(ctx, args, out);
+      return;
     case 'retention': {
       if (args[0] !== 'run') throw new Error('usage: retention run');
       const r = await runRetention(ctx);
@@ -198,7 +205,7 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       return;
     }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | import-contracts FILE.csv [--dry-run] | copy-to-postgres --to URL`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | import-contracts FILE.csv [--dry-run] | copy-to-postgres --to URL | clock show|set|advance|reset`);
   }
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isPostgresUrl } from './engine';
 import { isPhoneCountry } from './lib/phone';
 import { ROOT } from './paths';
+import { parseMoment } from './test-clock/parse';
 
 /** Settings whose value a message never repeats (a URL carries its password). */
 const SECRET_SETTINGS = new Set(['DATABASE_URL', 'SESSION_SECRET', 'PASSWORD_PEPPER', 'YOOKASSA_SECRET_KEY', 'SMTP_URL', 'SMS_API_KEY']);
@@ -119,12 +120,20 @@ const schema = z
     CODE_RETENTION_DAYS: int(1, 3650, 30),
     RATE_LIMIT_RETENTION_DAYS: int(0, 365, 1),
     BACKUP_BEFORE_MIGRATE: bool(true),
+    // issue 14: the testers' clock starts at this moment (development and test only; src/test-clock)
+    KABINET_NOW: z.string().max(40).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be above REQUEST_TIMEOUT_MS' });
     // A development instance runs the sandbox gateway and the demo passwords: only on loopback unless told otherwise.
     if (c.NODE_ENV === 'development' && !isLoopbackHost(c.HOST) && !c.ALLOW_PUBLIC_HOST) {
       ctx.addIssue({ code: 'custom', path: ['HOST'], message: 'is not a loopback address: a development instance (sandbox payments, demo passwords) listens on one unless ALLOW_PUBLIC_HOST=true' });
+    }
+    if (c.KABINET_NOW !== undefined) {
+      if (c.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['KABINET_NOW'], message: 'moves the clock, for development and test only: unset it in production' });
+      else if (!parseMoment(c.KABINET_NOW, c.PROVIDER_TIMEZONE)) {
+        ctx.addIssue({ code: 'custom', path: ['KABINET_NOW'], message: 'must be a moment like 2026-12-31T23:55 (the provider\'s time zone) or 2026-12-31T23:55+07:00' });
+      }
     }
     if (c.NODE_ENV !== 'production') return;
     for (const key of ['SESSION_SECRET', 'PASSWORD_PEPPER'] as const) {
@@ -239,6 +248,8 @@ export type Config = {
   retention: { outboxDays: number; codeDays: number; rateLimitDays: number };
   /** SQLite: copy the database into backups/ beside it before a start applies migrations. */
   backupBeforeMigrate: boolean;
+  /** KABINET_NOW (never in production): the moment the testers' clock starts at, as typed and as an instant (src/test-clock). */
+  testNow: { text: string; at: Date } | null;
 };
 
 /** YooKassa's published notification addresses (yookassa.ru/developers/using-api/webhooks). */
@@ -347,6 +358,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lowBalanceDays: c.LOW_BALANCE_DAYS,
     retention: { outboxDays: c.OUTBOX_RETENTION_DAYS, codeDays: c.CODE_RETENTION_DAYS, rateLimitDays: c.RATE_LIMIT_RETENTION_DAYS },
     backupBeforeMigrate: c.BACKUP_BEFORE_MIGRATE,
+    testNow: c.KABINET_NOW !== undefined ? { text: c.KABINET_NOW.trim(), at: parseMoment(c.KABINET_NOW, c.PROVIDER_TIMEZONE)! } : null,
   };
 }
 

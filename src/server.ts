@@ -17,6 +17,7 @@ import { DatabaseOpenError } from './db';
 import { startScheduler } from './schedule';
 import { dayOf } from './lib/dates';
 import { createServices } from './services';
+import { TestClockRefused, watchClock } from './test-clock/dbClock';
 import { createHttpServer } from './web/httpServer';
 import { isEmpty, seedDemo } from '../seeds/demo';
 
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   if (cluster.isPrimary && ctx.config.webConcurrency > 1) return primary(ctx);
   const workerIndex = Number(process.env[WORKER_INDEX_ENV] ?? 0);
   if (cluster.isPrimary) await seedIfEmpty(ctx);
+  const stopClock = watchClock(ctx); // development and test: the testers' clock, read again every second
   const services = createServices(ctx); // one of each, shared by the app and the scheduler
   const app = createApp(ctx, services);
   const server = createHttpServer(app, ctx.config).listen(ctx.config.port, ctx.config.host);
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close(async () => {
       await schedulerStopped;
+      stopClock();
       await ctx.db.destroy();
       ctx.logger.info('database closed, bye');
       process.exit(0);
@@ -117,7 +120,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof DatabaseOpenError) {
+  if (err instanceof DatabaseOpenError || err instanceof TestClockRefused) {
     process.stderr.write(`kabinet: ${err.message}\n`); // the operator's mistake, not the code's: no stack trace
     process.exit(1);
   }

@@ -16,6 +16,12 @@ export const enqueueJob = (db: Db, job: { kind: string; run_at: string; payload:
 export const nextDueJob = (trx: Trx, now: string) =>
   claimable(trx('jobs').where({ status: 'pending' }).where('run_at', '<=', now).orderBy([{ column: 'run_at' }, { column: 'id' }]).first<JobRow | undefined>('*'));
 
+/** The earliest run_at of a pending job after `after` (the testers' clock replays the scheduler up to each). */
+export const nextPendingRunAt = async (db: Db, after: string): Promise<string | null> => {
+  const row = await db('jobs').where({ status: 'pending' }).where('run_at', '>', after).min<{ at: string | null }>({ at: 'run_at' }).first();
+  return row?.at ?? null;
+};
+
 /** A claimed job is due again only when its lease ends (its process died running it); the claim counts as an attempt. */
 export const leaseJob = (trx: Trx, id: number, u: { attempts: number; until: string }) => trx('jobs').where({ id }).update({ attempts: u.attempts, run_at: u.until });
 

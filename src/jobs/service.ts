@@ -6,7 +6,7 @@
 // this folder imports no feature.
 import type { AppContext } from '../context';
 import { inTransaction } from '../db';
-import { abandonJob, enqueueJob, finishJob, jobById, leaseJob, listJobs as listJobRows, nextDueJob, requeueFailedJob, retryJob, type JobRow } from './queries';
+import { abandonJob, enqueueJob, finishJob, jobById, leaseJob, listJobs as listJobRows, nextDueJob, nextPendingRunAt, requeueFailedJob, retryJob, type JobRow } from './queries';
 
 export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -63,6 +63,12 @@ export function createJobs(ctx: AppContext, handlers: Record<string, JobHandler>
         }
       }
       return { done, failed };
+    },
+
+    /** When the next pending job falls due after `at` (null: none): the testers' clock (src/test-clock) stops there. */
+    async nextDueAfter(at: Date): Promise<Date | null> {
+      const next = await nextPendingRunAt(ctx.db, at.toISOString());
+      return next ? new Date(next) : null;
     },
   };
 }

@@ -39,6 +39,8 @@ export function appLocals(ctx: AppContext) {
     telHref,
     asset,
     provider: ctx.config.provider,
+    /** «Тестовое время: …» while a tester has moved the clock (src/test-clock; a cached read, never a query), else null. */
+    testTime: (): string | null => (ctx.clock.moved?.() ? formatDateTime(ctx.clock.now(), tz) : null),
   };
 }
 
