@@ -145,6 +145,18 @@ describe('«Принять платёж»', () => {
     expect(await checkBalance(t.ctx.db, c.id)).toEqual({ cached: 50000, ledger: 50000 });
   });
 
+  it('takes one payment when the same form arrives twice at once', async () => {
+    const c = await makeContract(t.ctx);
+    const { agent } = await staffAgent(t, 'cashier');
+    const form = await paymentForm(agent, c.number);
+    const fields = { ...form, amount: '250', method: 'office_card', receipt: '77' };
+    const [a, b] = await Promise.all([1, 2].map(() => agent.post('/admin/cash-desk').type('form').send(fields)));
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.location).toBe(b.headers.location);
+    expect(await counts()).toMatchObject({ ledger: 1, payments: 1, audits: 1 });
+    expect(await checkBalance(t.ctx.db, c.id)).toEqual({ cached: 25000, ledger: 25000 });
+  });
+
   it('takes two payments from two forms', async () => {
     const c = await makeContract(t.ctx);
     const { agent } = await staffAgent(t, 'cashier');
