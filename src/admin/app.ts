@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { errorHandler, notFound } from '../web/errorHandler';
 import { saveSessionFirst } from '../web/session';
 import { staffAuthRoutes } from './auth/routes';
+import { cashDeskRoutes } from './cash-desk/routes';
 import { contractCloseRoutes } from './contract-close/routes';
 import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
@@ -34,6 +35,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(contractCloseRoutes(ctx, services));
   router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
   router.use(registersRoutes(ctx, services));
+  router.use(cashDeskRoutes(ctx, services));
 
   router.use(notFound);
   router.use(handleError);

@@ -19,17 +19,18 @@ afterEach(async () => {
   await app.close();
 });
 
-const METHODS = ['card', 'autopay', 'office', 'bank'] as const; // payments.method
+const METHODS = ['card', 'autopay', 'office', 'bank', 'cash', 'office_card'] as const; // payments.method
 const PAYMENT_STATUSES = ['pending', 'succeeded', 'canceled', 'refunded'] as const; // payments.status
 
 describe('keys that templates build from data', () => {
   it('«История платежей» renders every payment method with every status in Russian', async () => {
-    const payments = METHODS.flatMap((method, i) => PAYMENT_STATUSES.map((status, j) => ({ amount: 10000 + i * 1000 + j * 100, at: `2026-11-${String(10 + i).padStart(2, '0')}T0${j}:00:00.000Z`, method, status })));
+    // Every status of the subscribers' own methods; the cash desk's (cash, office_card) are always succeeded. 18 rows: one page.
+    const payments = METHODS.flatMap((method, i) => (i < 4 ? PAYMENT_STATUSES : (['succeeded'] as const)).map((status, j) => ({ amount: 10000 + i * 1000 + j * 100, at: `2026-11-${String(10 + i).padStart(2, '0')}T0${j}:00:00.000Z`, method, status })));
     const c = await makeContract(app.ctx, { payments });
     const { agent } = await signIn(app.app, c.number, c.password);
     const res = await agent.get('/cabinet/payments');
     expect(res.status).toBe(200);
-    for (const m of ['Банковская карта', 'Автоплатёж', 'Касса в офисе', 'Через банк']) expect(res.text).toContain(m);
+    for (const m of ['Банковская карта', 'Автоплатёж', 'Касса в офисе', 'Через банк', 'Наличные в офисе', 'Карта в офисе']) expect(res.text).toContain(m);
     for (const s of ['В обработке', 'Зачислен', 'Отклонён', 'Возвращён']) expect(res.text).toContain(s);
     expect(res.text).not.toMatch(/method\.|paymentStatus\./);
   });
