@@ -21,6 +21,7 @@ import * as m20261203100000 from './20261203100000_operators';
 import * as m20261203120000 from './20261203120000_contract_start_day';
 import * as m20261203130000 from './20261203130000_contract_closing';
 import * as m20261203150000 from './20261203150000_bank_registers';
+import * as m20261203170000 from './20261203170000_tariff_price_changes';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -45,6 +46,7 @@ const migrations: Migration[] = [
   { name: '20261203120000_contract_start_day', module: m20261203120000 },
   { name: '20261203130000_contract_closing', module: m20261203130000 },
   { name: '20261203150000_bank_registers', module: m20261203150000 },
+  { name: '20261203170000_tariff_price_changes', module: m20261203170000 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

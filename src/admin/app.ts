@@ -13,6 +13,7 @@ import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
 import { registersRoutes } from './registers/routes';
 import { registerUploadParser } from './registers/upload';
+import { staffRoutes } from './staff/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
 
@@ -34,6 +35,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(contractCloseRoutes(ctx, services));
   router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
   router.use(registersRoutes(ctx, services));
+  router.use(staffRoutes(ctx));
 
   router.use(notFound);
   router.use(handleError);
