@@ -14,6 +14,7 @@ import { homeRoutes } from './home/routes';
 import { registersRoutes } from './registers/routes';
 import { registerUploadParser } from './registers/upload';
 import { staffRoutes } from './staff/routes';
+import { tariffRoutes } from './tariffs/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
 
@@ -36,6 +37,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
   router.use(registersRoutes(ctx, services));
   router.use(staffRoutes(ctx));
+  router.use(tariffRoutes(ctx));
 
   router.use(notFound);
   router.use(handleError);
