@@ -13,6 +13,7 @@ import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
 import { registersRoutes } from './registers/routes';
 import { registerUploadParser } from './registers/upload';
+import { auditRoutes } from './audit/routes';
 import { staffRoutes } from './staff/routes';
 import { tariffRoutes } from './tariffs/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
@@ -38,6 +39,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(registersRoutes(ctx, services));
   router.use(staffRoutes(ctx));
   router.use(tariffRoutes(ctx));
+  router.use(auditRoutes(ctx));
 
   router.use(notFound);
   router.use(handleError);
