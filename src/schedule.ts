@@ -1,5 +1,6 @@
 // What the scheduler does, in one place (as app.ts lists the routers): every feature's job handlers and the minute
 // tick's steps in their order. The features export their handlers and steps; src/jobs runs them and imports none.
+import { tariffJobHandlers } from './admin/tariffs/jobs';
 import { billingJobHandlers, scheduleBillingDay } from './billing/jobs';
 import { paymentsTick } from './card-payments/jobs';
 import type { AppContext } from './context';
@@ -18,7 +19,7 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
   return {
     ...billingJobHandlers(ctx), ...promisedJobHandlers(services.promised), ...voluntaryBlockJobHandlers(services.voluntaryBlock),
     ...tariffChangeJobHandlers(ctx, services.tariffChange),
-    ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx),
+    ...reminderJobHandlers(ctx), ...retentionJobHandlers(ctx), ...tariffJobHandlers(ctx),
   };
 }
 

@@ -14,6 +14,9 @@ import { contractFormsRoutes } from './contract-forms/routes';
 import { homeRoutes } from './home/routes';
 import { registersRoutes } from './registers/routes';
 import { registerUploadParser } from './registers/upload';
+import { auditRoutes } from './audit/routes';
+import { staffRoutes } from './staff/routes';
+import { tariffRoutes } from './tariffs/routes';
 import { staffLocals, staffLocalsMiddleware } from './locals';
 import { ADMIN_PATH, loadStaff, staffCsrf, staffSessionMiddleware } from './session';
 
@@ -36,6 +39,9 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(contractFormsRoutes(ctx, services)); // before the contract pages: /admin/contracts/new is ours
   router.use(registersRoutes(ctx, services));
   router.use(cashDeskRoutes(ctx, services));
+  router.use(staffRoutes(ctx));
+  router.use(tariffRoutes(ctx));
+  router.use(auditRoutes(ctx));
 
   router.use(notFound);
   router.use(handleError);

@@ -12,7 +12,7 @@ import { inTransaction, isPostgres, type Db, type Trx } from '../db';
 import { addDays, daysInMonth, splitDay, startOfDay, type Day } from '../lib/dates';
 import { chargeForDays } from './forecast';
 import {
-  applyChargesBatch, candidateParams, CHARGE_RUN_SQL, claimChargeDay, finishChargeDay, insertBlocksBatch, insertChargesBatch, isChargeDayDone,
+  applyChargesBatch, applyPriceChanges, candidateParams, CHARGE_RUN_SQL, claimChargeDay, finishChargeDay, insertBlocksBatch, insertChargesBatch, isChargeDayDone,
   lastChargeDay, lockedChargeCandidates, markChargeDay, type ChargeCandidate,
 } from './queries';
 
@@ -31,6 +31,8 @@ function runStatements(conn: Database) {
     addBalance: conn.prepare(CHARGE_RUN_SQL.addBalance),
     block: conn.prepare(CHARGE_RUN_SQL.block),
     statusChange: conn.prepare(CHARGE_RUN_SQL.statusChange),
+    applyPrices: conn.prepare(CHARGE_RUN_SQL.applyPrices),
+    markPricesApplied: conn.prepare(CHARGE_RUN_SQL.markPricesApplied),
     isDayDone: conn.prepare(CHARGE_RUN_SQL.isDayDone),
     markDay: conn.prepare(CHARGE_RUN_SQL.markDay),
   };
@@ -64,6 +66,8 @@ export function chargeDayRows(conn: Database, day: Day, o: DayOptions): Omit<Cha
   let contractsCharged = 0;
   let totalKopecks = 0;
   let blocked = 0;
+  st.applyPrices.run(day, day);
+  st.markPricesApplied.run(at, day);
   // all(), not iterate(): the connection cannot run the inserts while an iterator holds it.
   for (const c of st.candidates.all(...candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks)) as ChargeCandidate[]) {
     const p = plan(c);
@@ -107,6 +111,7 @@ const PG_BATCH = 10_000;
 async function chargeDayPostgres(trx: Trx, day: Day, o: DayOptions): Promise<ChargeRunResult> {
   const at = o.now.toISOString();
   if (!(await claimChargeDay(trx, day, at))) return { day, alreadyDone: true, contractsCharged: 0, totalKopecks: 0, blocked: 0 };
+  await applyPriceChanges(trx, day, at);
   const candidates = await lockedChargeCandidates(trx, candidateParams(day, dayEndOf(day, o.timeZone), o.pausedDailyFeeKopecks));
   const plan = dayPlanner(day, o);
   const planned = candidates.map(plan).filter((p): p is Planned => p !== null);

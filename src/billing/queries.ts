@@ -147,6 +147,14 @@ export const CHARGE_RUN_SQL = {
   addBalance: 'update contracts set balance_kopecks = balance_kopecks + ?, updated_at = ? where id = ?',
   block: `update contracts set status = 'blocked', updated_at = ? where id = ?`,
   statusChange: `insert into contract_status_changes (contract_id, from_status, to_status, cause, ledger_entry_id, at) values (?, 'active', 'blocked', 'balance_below_limit', ?, ?)`,
+  // «Изменение цены» (tariff_price_changes): first thing in the transaction of the day a change starts from, the
+  // tariff takes its new fee and the change is marked applied, so the days before were charged at the old fee (days
+  // run in order) and this day on at the new one. Parameters: day, day / at, day.
+  applyPrices: `update tariffs set monthly_fee_kopecks = (select p.fee_kopecks from tariff_price_changes p
+       where p.tariff_id = tariffs.id and p.applied_at is null and p.cancelled_at is null and p.from_day <= ?
+       order by p.from_day desc, p.id desc limit 1)
+     where id in (select tariff_id from tariff_price_changes where applied_at is null and cancelled_at is null and from_day <= ?)`,
+  markPricesApplied: 'update tariff_price_changes set applied_at = ? where applied_at is null and cancelled_at is null and from_day <= ?',
   isDayDone: 'select 1 from charge_days where day = ?',
   markDay: 'insert into charge_days (day, contracts_charged, total_kopecks, finished_at) values (?, ?, ?, ?)',
 } as const;
@@ -154,6 +162,12 @@ export const CHARGE_RUN_SQL = {
 /** PostgreSQL: takes the day (false: another transaction has done it, or did it while this one waited). */
 export const claimChargeDay = async (trx: Trx, day: string, at: string): Promise<boolean> =>
   (await rawRows(trx, 'insert into charge_days (day, contracts_charged, total_kopecks, finished_at) values (?, 0, 0, ?) on conflict (day) do nothing returning day', [day, at])).length > 0;
+
+/** PostgreSQL: the price changes that start on or before the day take effect (CHARGE_RUN_SQL.applyPrices). */
+export async function applyPriceChanges(trx: Trx, day: string, at: string): Promise<void> {
+  await trx.raw(CHARGE_RUN_SQL.applyPrices, [day, day]);
+  await trx.raw(CHARGE_RUN_SQL.markPricesApplied, [at, day]);
+}
 
 /** PostgreSQL: the candidates, each contract's row locked until the day commits. */
 export const lockedChargeCandidates = (trx: Trx, params: unknown[]) =>
