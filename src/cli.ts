@@ -21,6 +21,9 @@
 //   clock show | set 2027-01-01T00:05 | advance 90m|12h|3d | reset   the testers' clock, development and test only
 //                                        (src/test-clock, docs/testing.md): a move forward does the scheduler's work of
 //                                        the interval in order before it returns
+//   fixtures check FILE                  a tester's fixture file checked, every problem as FILE:LINE: field: message
+//   fixtures load FILE [--into DATABASE_FILE | DATABASE_URL] [--replace]   the fixture into an empty database (docs/testing.md)
+//   fixtures dump --contracts 100001,100002 > FILE   those contracts' state now, as a fixture (src/fixtures)
 import { createPasswordHasher } from './auth/passwords';
 import { chargeThrough } from './billing/jobs';
 import { lastChargeDay } from './billing/queries';
@@ -29,6 +32,7 @@ import { boot } from './boot';
 import { copyToPostgresCommand } from './copy/command';
 import { importContractsCommand } from './import-contracts/command';
 import { clockCommand } from './test-clock/command';
+import { fixturesCommand, fixturesDump } from './fixtures/command';
 import type { AppContext } from './context';
 import { databaseLabel } from './db';
 import { dayOf, isDay } from './lib/dates';
@@ -198,6 +202,9 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
     case 'clock':
       await clockCommand(ctx, args, out);
       return;
+    case 'fixtures':
+      await fixturesDump(ctx, args, out);
+      return;
     case 'retention': {
       if (args[0] !== 'run') throw new Error('usage: retention run');
       const r = await runRetention(ctx);
@@ -205,7 +212,7 @@ async function run(ctx: AppContext, [command, ...args]: string[]): Promise<void>
       return;
     }
     default:
-      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | import-contracts FILE.csv [--dry-run] | copy-to-postgres --to URL | clock show|set|advance|reset`);
+      throw new Error(`unknown command "${command ?? ''}": migrate | seed | seed:large | billing run --date YYYY-MM-DD | payments refund|reconcile | outbox list|send|retry | jobs list|retry | backup FILE | restore FILE [--force] | staff create|reset-password | retention run | import-contracts FILE.csv [--dry-run] | copy-to-postgres --to URL | clock show|set|advance|reset | fixtures check|load|dump`);
   }
 }
 
@@ -236,7 +243,13 @@ async function runWithoutBoot([command, ...args]: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 // backup, restore and copy-to-postgres must not migrate the database first (copy-to-postgres refuses a source with
 // pending migrations instead).
-const done = argv[0] === 'copy-to-postgres'
+const err = (line: string) => process.stderr.write(line + '\n');
+// fixtures check and load pick (and may empty) their own database: no boot, no migration of the configured one.
+const done = argv[0] === 'fixtures' && (argv[1] === 'check' || argv[1] === 'load')
+  ? fixturesCommand(readConfig(), argv.slice(1), out, err).then((code) => {
+    process.exitCode = code;
+  })
+  : argv[0] === 'copy-to-postgres'
   ? copyToPostgresCommand(readConfig(), argv.slice(1), out).then((code) => {
     process.exitCode = code;
   })

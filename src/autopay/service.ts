@@ -159,7 +159,7 @@ export function createAutopayService(ctx: AppContext, parts: { cardPayments: Car
      * One step: with a saved card the rule changes at once; without one, the terms accepted are kept with the first
      * payment, which saves the card; its success turns autopayment on (online.ts afterSuccess).
      */
-    async save(contractId: number, input: AutopayInput): Promise<SaveResult> {
+    async save(contractId: number, input: AutopayInput, opts: { key?: string } = {}): Promise<SaveResult> {
       const at = ctx.clock.now().toISOString();
       const current = await find(contractId);
       if (input.amount !== undefined && input.amount < cfg.minKopecks) return { kind: 'invalid', field: 'amount', message: 'autopay.amount.tooSmall' };
@@ -191,7 +191,7 @@ export function createAutopayService(ctx: AppContext, parts: { cardPayments: Car
       const f = ruleFields(input);
       // The consent is written with the pending row, before the gateway: a payment settled inside start() finds it.
       return online.start({
-        contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true,
+        contractId, amountKopecks: first, contact: input.contact, savePaymentMethod: true, key: opts.key,
         withRow: async (trx, paymentId) => {
           await q.insertConsent(trx, {
             contract_id: contractId, payment_id: paymentId, rule: f.rule, amount_kopecks: f.amount_kopecks, threshold_kopecks: f.threshold_kopecks, day: f.day,

@@ -32,7 +32,9 @@ export function sandboxPaymentObject(row: SandboxPaymentRow, card: { last4: stri
   };
 }
 
-export function createSandboxGateway(ctx: AppContext): Gateway {
+/** `newId`: how the sandbox names a new payment or refund (a fixture's load names them in order, so it loads the same twice). */
+export function createSandboxGateway(ctx: AppContext, o: { newId?: (prefix: 'sbx' | 'sbr') => string } = {}): Gateway {
+  const newId = o.newId ?? ((prefix: 'sbx' | 'sbr') => `${prefix}-${crypto.randomUUID()}`);
   const publicUrl = ctx.config.publicUrl;
   const load = (id: string) => q.sandboxPayment(ctx.db, id);
   const cardOf = async (id: string | null) => (id ? q.sandboxCard(ctx.db, id) : undefined);
@@ -47,7 +49,7 @@ export function createSandboxGateway(ctx: AppContext): Gateway {
       if (!req.paymentMethodId && !(req.returnUrl ?? '').startsWith(`${publicUrl}/`)) throw new GatewayError('refused', 'sandbox: return_url must be an address of the portal', 400);
       const now = ctx.clock.now().toISOString();
       const row: SandboxPaymentRow = {
-        id: `sbx-${crypto.randomUUID()}`, idempotence_key: req.idempotenceKey, amount_kopecks: req.amountKopecks, currency: 'RUB',
+        id: newId('sbx'), idempotence_key: req.idempotenceKey, amount_kopecks: req.amountKopecks, currency: 'RUB',
         description: req.description.slice(0, 128), return_url: req.returnUrl ?? null, status: 'pending', cancellation_reason: null,
         save_payment_method: Boolean(req.savePaymentMethod), payment_method_id: null, metadata: JSON.stringify(req.metadata),
         receipt: JSON.stringify(req.receipt), created_at: now, updated_at: now,
@@ -82,7 +84,7 @@ export function createSandboxGateway(ctx: AppContext): Gateway {
       if (!p || p.status !== 'succeeded') throw new GatewayError('refused', 'sandbox: the payment is not succeeded', 400);
       const refunded = await q.sandboxRefundedSum(ctx.db, p.id);
       if (req.amountKopecks <= 0 || req.amountKopecks > p.amount_kopecks - refunded) throw new GatewayError('refused', 'sandbox: the refund is more than is left of the payment', 400);
-      const id = `sbr-${crypto.randomUUID()}`;
+      const id = newId('sbr');
       await q.insertSandboxRefund(ctx.db, { id, idempotence_key: req.idempotenceKey, payment_id: p.id, amount_kopecks: req.amountKopecks, created_at: ctx.clock.now().toISOString() });
       return { id, status: 'succeeded', amount: { value: toValue(req.amountKopecks), currency: 'RUB' }, paymentId: p.id };
     },
