@@ -9,6 +9,9 @@ import { dumpContracts } from '../../src/fixtures/dump';
 import { loadFixture } from '../../src/fixtures/load';
 import { FixtureError, parseFixture } from '../../src/fixtures/schema';
 import { makeTestApp, signIn, type TestApp } from '../support/app';
+import { itSqlite } from '../support/engine';
+import { fixturesCommand } from '../../src/fixtures/command';
+import os from 'node:os';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures');
 const read = (name: string) => fs.readFileSync(path.join(DIR, name), 'utf8');
@@ -201,8 +204,7 @@ describe('bad files: a clear message with the line and the field, nothing loaded
   });
 
   it('a 50 MB file is refused before it is parsed (the command checks the size)', async () => {
-    const { fixturesCommand } = await import('../../src/fixtures/command');
-    const big = path.join(require('node:os').tmpdir(), `kabinet-big-${process.pid}.yaml`);
+    const big = path.join(os.tmpdir(), `kabinet-big-${process.pid}.yaml`);
     const fd = fs.openSync(big, 'w');
     fs.ftruncateSync(fd, 50 * 1024 * 1024);
     fs.closeSync(fd);
@@ -213,6 +215,46 @@ describe('bad files: a clear message with the line and the field, nothing loaded
       expect(lines[0]).toBe(`${big}:1: the file is 50.0 MB: a fixture is at most 5 MB (describe the state, not a data dump; seed:large makes big databases)`);
     } finally {
       fs.rmSync(big, { force: true });
+    }
+  });
+});
+
+describe('the command', () => {
+  const run = async (args: string[], config = t.ctx.config) => {
+    const lines: string[] = [];
+    const code = await fixturesCommand(config, args, (l) => lines.push(l), (l) => lines.push(l));
+    return { code, text: lines.join('\n') };
+  };
+
+  it('refuses to load in production', async () => {
+    const err = await run(['load', path.join(DIR, 'blocked-subscriber.yaml'), '--into', ':memory:'], { ...t.ctx.config, isProduction: true }).catch((e: Error) => e.message);
+    expect(err).toBe('refusing to load a fixture in production (NODE_ENV=production)');
+  });
+
+  it('check: exit 1 with every problem by line', async () => {
+    const file = path.join(os.tmpdir(), `kabinet-check-${process.pid}.yaml`);
+    fs.writeFileSync(file, FILE.replace('tariff: home100', 'tariff: nope').replace('2026-12-10', '2026-13-01'));
+    try {
+      const r = await run(['check', file]);
+      expect(r.code).toBe(1);
+      expect(r.text).toContain(`${file}:12: contracts.400001.payments.0.date: "2026-13-01" is not a day that exists`);
+      expect((await run(['check', path.join(DIR, 'month-end.yaml')])).code).toBe(0);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  itSqlite('load refuses a database with data, and --replace makes a new one', async () => {
+    const db = path.join(os.tmpdir(), `kabinet-fixture-${process.pid}.sqlite`);
+    const fixture = path.join(DIR, 'blocked-subscriber.yaml');
+    try {
+      expect((await run(['load', fixture, '--into', db])).text).toContain('contract 300001: blocked, balance −120,50');
+      await expect(run(['load', fixture, '--into', db])).rejects.toThrow(/has data \(towns, tariffs, contracts, ledger_entries\): a fixture loads only into an empty one; add --replace/);
+      const again = await run(['load', fixture, '--into', db, '--replace']);
+      expect(again.code).toBe(0);
+      expect(again.text).toContain('KABINET_NOW=2026-12-15T12:00');
+    } finally {
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
     }
   });
 });
