@@ -3,7 +3,7 @@
 import { enqueue } from '../../src/outbox/service';
 import { makeTestApp, type TestApp } from '../support/app';
 import { makeContract } from '../support/factories';
-import { staffAgent, staffPost } from '../support/staff';
+import { staffAgent, staffCsrf, staffPost } from '../support/staff';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -93,6 +93,20 @@ describe('«Заявки на подключение»', () => {
     expect(await requestRow(id)).toMatchObject({ status: 'called', contract_id: null });
     expect(await t.ctx.db('connection_request_events').where({ request_id: id })).toHaveLength(1);
     expect(await audits('connection_request_signed')).toHaveLength(0);
+  });
+
+  it('lets only one of two employees pressing «Позвонили» at once move the request', async () => {
+    const id = await newRequest();
+    const a = await staffAgent(t, 'support');
+    const b = await staffAgent(t, 'admin');
+    const [ta, tb] = [await staffCsrf(a.agent, `/admin/requests/${id}`), await staffCsrf(b.agent, `/admin/requests/${id}`)];
+    const answers = await Promise.all([
+      a.agent.post(`/admin/requests/${id}/call`).type('form').send({ _csrf: ta }),
+      b.agent.post(`/admin/requests/${id}/call`).type('form').send({ _csrf: tb }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(await t.ctx.db('connection_request_events').where({ request_id: id })).toHaveLength(1);
+    expect(await audits('connection_request_called')).toHaveLength(1);
   });
 
   it('asks for a contract that exists, typed as digits, and for the reason of a refusal', async () => {
@@ -241,12 +255,12 @@ describe('the outbox', () => {
     const { agent, staff } = await staffAgent(t, 'support');
     const res = await staffPost(agent, `/admin/outbox/${failed}/retry`, {}, '/admin/outbox');
     expect(res.status).toBe(303);
-    expect((await agent.get(res.headers.location)).text).toContain(`Сообщение № ${failed} снова в очереди.`);
+    expect((await agent.get(res.headers.location)).text).toContain(`Сообщение №\u00a0${failed} снова в очереди.`);
     expect(await t.ctx.db('outbox').where({ id: failed }).first()).toMatchObject({ state: 'queued', attempts: 0 });
     expect(await audits('outbox_retry')).toEqual([expect.objectContaining({ actor_id: staff.id })]);
     const again = await staffPost(agent, `/admin/outbox/${sent}/retry`, {}, '/admin/outbox');
     expect(again.status).toBe(409);
-    expect(again.text).toContain(`Сообщение № ${sent} не в состоянии «Не отправлено»`);
+    expect(again.text).toContain(`Сообщение №\u00a0${sent} не в состоянии «Не отправлено»`);
     const refused = await staffPost(agent, `/admin/outbox/${code}/retry`, {}, '/admin/outbox');
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('одноразовый код');
@@ -279,7 +293,7 @@ describe('jobs', () => {
     expect(page.text).toContain(`action="/admin/jobs/${id}/retry"`);
     const res = await staffPost(agent, `/admin/jobs/${id}/retry`, {}, '/admin/jobs');
     expect(res.status).toBe(303);
-    expect((await agent.get(res.headers.location)).text).toContain(`Задание № ${id} снова в очереди.`);
+    expect((await agent.get(res.headers.location)).text).toContain(`Задание №\u00a0${id} снова в очереди.`);
     expect(await t.ctx.db('jobs').where({ id }).first()).toMatchObject({ status: 'pending', attempts: 0 });
     expect(await audits('job_retry')).toEqual([expect.objectContaining({ actor_id: staff.id })]);
     const notFailed = await staffPost(agent, `/admin/jobs/${done}/retry`, {}, '/admin/jobs');

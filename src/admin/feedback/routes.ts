@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
+import type { Services } from '../../services';
 import { NotFound } from '../../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../../web/forms';
 import { actorOf, requireStaff } from '../session';
@@ -16,7 +17,7 @@ const listQuery = z.object({
 });
 const answerForm = z.object({ answer: z.string({ error: 'adm.fb.answer.required' }).trim().min(1, 'adm.fb.answer.required').max(5000, 'adm.fb.answer.long') });
 
-export function feedbackRoutes(ctx: AppContext): Router {
+export function feedbackRoutes(ctx: AppContext, _services: Services): Router {
   const router = Router();
   const feedback = createFeedbackService(ctx);
   const guard = requireStaff(ctx, 'feedback');

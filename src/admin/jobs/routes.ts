@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
+import type { Services } from '../../services';
 import { JOB_STATES, type JobState } from '../../jobs/service';
 import { NotFound } from '../../web/errors';
 import { idParam } from '../requests/routes';
@@ -15,7 +16,7 @@ const listQuery = z.object({
   retried: z.string().regex(/^\d{1,12}$/).optional().catch(undefined),
 });
 
-export function jobsRoutes(ctx: AppContext): Router {
+export function jobsRoutes(ctx: AppContext, _services: Services): Router {
   const router = Router();
   const jobs = createAdminJobs(ctx);
   const guard = requireStaff(ctx, 'jobs');

@@ -1,6 +1,7 @@
 // «Заявки на подключение» (area 'requests'): the list by state, a request's page with its history, and its moves.
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
+import type { Services } from '../../services';
 import { NotFound } from '../../web/errors';
 import { parseForm, typedValues, type FieldErrors } from '../../web/forms';
 import { t, type MessageKey } from '../../web/i18n';
@@ -18,7 +19,7 @@ export const idParam = (req: Request): number => {
   return Number(id);
 };
 
-export function requestsRoutes(ctx: AppContext): Router {
+export function requestsRoutes(ctx: AppContext, _services: Services): Router {
   const router = Router();
   const requests = createRequestsService(ctx);
   const guard = requireStaff(ctx, 'requests');
