@@ -22,6 +22,7 @@ import * as m20261203120000 from './20261203120000_contract_start_day';
 import * as m20261203130000 from './20261203130000_contract_closing';
 import * as m20261203140000 from './20261203140000_cash_desk';
 import * as m20261203150000 from './20261203150000_bank_registers';
+import * as m20261203160000 from './20261203160000_queues';
 import * as m20261203170000 from './20261203170000_tariff_price_changes';
 import * as m20261203180000 from './20261203180000_test_clock';
 
@@ -49,6 +50,7 @@ const migrations: Migration[] = [
   { name: '20261203130000_contract_closing', module: m20261203130000 },
   { name: '20261203140000_cash_desk', module: m20261203140000 },
   { name: '20261203150000_bank_registers', module: m20261203150000 },
+  { name: '20261203160000_queues', module: m20261203160000 },
   { name: '20261203170000_tariff_price_changes', module: m20261203170000 },
   { name: '20261203180000_test_clock', module: m20261203180000 },
 ];

@@ -5,7 +5,7 @@
 // The handlers are the features' own (each feature's jobs.ts), given by the one place that lists them (src/schedule.ts):
 // this folder imports no feature.
 import type { AppContext } from '../context';
-import { inTransaction } from '../db';
+import { inTransaction, type Db, type Trx } from '../db';
 import { abandonJob, enqueueJob, finishJob, jobById, leaseJob, listJobs as listJobRows, nextDueJob, nextPendingRunAt, requeueFailedJob, retryJob, type JobRow } from './queries';
 
 export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
@@ -87,11 +87,12 @@ export async function listJobs(ctx: AppContext, filter: { state?: JobState; limi
 
 export type RetryResult = { kind: 'queued' } | { kind: 'missing' } | { kind: 'not-failed'; state: string };
 
-/** Staff run a failed job again (npm run jobs -- retry ID): due now, attempts from zero. Any other job is left alone. */
-export async function retryFailedJob(ctx: AppContext, id: number): Promise<RetryResult> {
-  const job = await jobById(ctx.db, id);
+/** Staff run a failed job again (npm run jobs -- retry ID): due now, attempts from zero. Any other job is left alone.
+ *  `db`: the caller's transaction, when the retry is written to the audit with it (the console). */
+export async function retryFailedJob(ctx: AppContext, id: number, db: Db | Trx = ctx.db): Promise<RetryResult> {
+  const job = await jobById(db, id);
   if (!job) return { kind: 'missing' };
   if (job.status !== 'failed') return { kind: 'not-failed', state: stateOf(job.status) };
-  const n = await requeueFailedJob(ctx.db, id, ctx.clock.now().toISOString());
-  return n === 1 ? { kind: 'queued' } : { kind: 'not-failed', state: stateOf((await jobById(ctx.db, id))?.status ?? 'failed') };
+  const n = await requeueFailedJob(db, id, ctx.clock.now().toISOString());
+  return n === 1 ? { kind: 'queued' } : { kind: 'not-failed', state: stateOf((await jobById(db, id))?.status ?? 'failed') };
 }

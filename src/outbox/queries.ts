@@ -40,7 +40,7 @@ export async function countDue(db: Db, channel: 'sms' | 'email', nowIso: string)
 export const updateUnderLease = (db: Db | Trx, id: number, lease: string, fields: Partial<OutboxRow>): Promise<number> =>
   db('outbox').where({ id, state: 'queued', next_try_at: lease }).update(fields);
 
-export const messageById = (db: Db, id: number) => db('outbox').where({ id }).first<OutboxRow | undefined>();
+export const messageById = (db: Db | Trx, id: number) => db('outbox').where({ id }).first<OutboxRow | undefined>();
 
 export function listMessages(db: Db, filter: { state?: string; limit: number }) {
   const q = db('outbox').orderBy('id', 'desc').limit(filter.limit);
@@ -49,5 +49,5 @@ export function listMessages(db: Db, filter: { state?: string; limit: number }) 
 }
 
 /** A failed message (not a one-time code) due again now, its attempts from zero. */
-export const requeueFailed = (db: Db, id: number, nowIso: string): Promise<number> =>
+export const requeueFailed = (db: Db | Trx, id: number, nowIso: string): Promise<number> =>
   db('outbox').where({ id, state: 'failed', one_time_code: false }).update({ state: 'queued', attempts: 0, next_try_at: nowIso });

@@ -221,13 +221,14 @@ export function createOutbox(ctx: AppContext, drivers: { sms: Driver; email: Dri
       return q.listMessages(ctx.db, { state: filter.state, limit: filter.limit ?? 50 });
     },
     /** Staff put a failed message back in the queue (after fixing the gateway's account, say). False if it is not
-     *  failed; throws OutboxRetryRefused for a one-time code (it has expired and its text is masked). */
-    async retry(id: number): Promise<boolean> {
-      const row = await q.messageById(ctx.db, id);
+     *  failed; throws OutboxRetryRefused for a one-time code (it has expired and its text is masked). `db`: the
+     *  caller's transaction, when the retry is written to the audit with it (the console). */
+    async retry(id: number, db: Db | Trx = ctx.db): Promise<boolean> {
+      const row = await q.messageById(db, id);
       if (row?.one_time_code) {
         throw new OutboxRetryRefused(`message ${id} is a one-time code: it is never sent again (the code has expired and its text is masked); the subscriber asks for a new code`);
       }
-      return (await q.requeueFailed(ctx.db, id, ctx.clock.now().toISOString())) === 1;
+      return (await q.requeueFailed(db, id, ctx.clock.now().toISOString())) === 1;
     },
   };
 }
