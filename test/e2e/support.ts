@@ -86,16 +86,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts dist/src/server.js (built before the suite) on a free port with a new demo database; waits for /healthz.
- * With databaseUrl: on that (empty) PostgreSQL database instead of a new SQLite file.
+ * With databaseUrl: on that (empty) PostgreSQL database instead of a new SQLite file; with databaseFile: on that file
+ * (a fixture loaded into it); env: more settings (KABINET_NOW ...).
  */
-export async function startApp(timeoutMs = 60_000, o: { databaseUrl?: string } = {}): Promise<RunningApp> {
+export async function startApp(timeoutMs = 60_000, o: { databaseUrl?: string; databaseFile?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
   const root = path.resolve(__dirname, '..', '..');
   const entry = path.join(root, 'dist', 'src', 'server.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run "node scripts/build.js" (npm run test:e2e does) first.`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-e2e-'));
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const databaseFile = path.join(dir, 'kabinet.sqlite');
+  const databaseFile = o.databaseFile ?? path.join(dir, 'kabinet.sqlite');
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: root,
     env: {
@@ -108,6 +109,7 @@ export async function startApp(timeoutMs = 60_000, o: { databaseUrl?: string } =
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',
+      ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
