@@ -38,7 +38,7 @@ describe('opening a cabinet', () => {
     for (const path of ['/cabinet', '/cabinet/payments', '/cabinet/profile', '/cabinet/profile/contacts']) {
       const page = await agent.get(path);
       expect([path, page.status]).toEqual([path, 200]);
-      expect(page.text).toContain('Вы смотрите кабинет абонента № 100321 как сотрудник (Ольга Поддержкина)');
+      expect(page.text).toContain('Вы смотрите кабинет абонента №\u00a0100321 как сотрудник (Ольга Поддержкина)');
       expect(page.text).toContain('Завершить просмотр');
       expect(page.text).toContain('<fieldset disabled class="viewer-lock">');
     }

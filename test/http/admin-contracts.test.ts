@@ -148,7 +148,7 @@ describe('a contract\'s page', () => {
     const { agent } = await staffAgent(t, 'support');
     const res = await agent.get(`/admin/contracts/${c.id}`);
     expect(res.status).toBe(200);
-    for (const text of ['Договор № 100555', 'Орлова Мария', 'ул. Тестовая', 'Активен', 'Тариф', '+7 (913) 111-22-33', 'orlova@example.ru',
+    for (const text of ['Договор №\u00a0100555', 'Орлова Мария', 'ул. Тестовая', 'Активен', 'Тариф', '+7 (913) 111-22-33', 'orlova@example.ru',
       'Движение средств', 'Страница 1 из 2', 'Платежи', 'Показаны последние 20 из 60', 'Сеансы абонента', 'События безопасности',
       'login_failed', 'recovery_find', 'login', 'Баланс скоро закончится', 'Счёт за ноябрь', 'Одноразовый код (скрыт)']) {
       expect([text, res.text.includes(text)]).toEqual([text, true]);

@@ -24,7 +24,7 @@ export const adminContracts = {
 
   'adm.contracts.notFound': 'Такого договора нет.',
   'adm.contracts.show.title': 'Договор',
-  'adm.contracts.show.heading': 'Договор № {number}',
+  'adm.contracts.show.heading': 'Договор № {number}',
   'adm.contracts.show.back': 'К поиску',
   'adm.contracts.show.actions': 'Действия',
   'adm.contracts.action.edit': 'Изменить данные',
@@ -125,7 +125,7 @@ export const adminContracts = {
   'adm.contracts.outState.failed': 'Ошибка',
   'adm.contracts.outState.expired': 'Устарело',
 
-  'adm.contracts.view.banner': 'Вы смотрите кабинет абонента № {number} как сотрудник ({name}). Изменить здесь ничего нельзя.',
+  'adm.contracts.view.banner': 'Вы смотрите кабинет абонента № {number} как сотрудник ({name}). Изменить здесь ничего нельзя.',
   'adm.contracts.view.end': 'Завершить просмотр',
   'adm.contracts.view.refused': 'В режиме просмотра сотрудником ничего изменить нельзя. Завершите просмотр и сделайте это в пульте оператора.',
   'adm.contracts.view.tokenInvalid': 'Ссылка для просмотра кабинета недействительна: она одноразовая и действует одну минуту. Откройте кабинет ещё раз со страницы договора.',
