@@ -1,4 +1,5 @@
-// npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs] [--only notifications|pg]
+// npm run bench [-- --contracts N] [--duration S] [--rounds R] [--connections C] [--all-ceilings] [--no-docs] [--only notifications|pg|search]
+// --only search: the console's contract search on both engines (bench/search.ts), written below the notes mark.
 // --only notifications: the payment-notifications section alone (bench/notifications.ts), written below the notes mark.
 // --only pg: the PostgreSQL rows alone, with the SQLite rows they are compared with (dashboard, charge run,
 // notifications), written below the notes mark.
@@ -15,10 +16,11 @@ import { healthzChecks, healthzSection, measureHealthzDuringCharge } from './hea
 import { measureNotifications, notificationChecks, notificationProblems, notificationRatioCheck, notificationSection, type NotificationBench } from './notifications';
 import { childrenOf, procCpu, seedLargePostgres, startAppOnPostgres, startPostgres, type PostgresServer } from './postgres';
 import { cleanup, out, ROOT, rssSampler, secret, seedLarge, startApp, startBare, tempDir, type BareBody, type BareMode, type Child, type SeedResult } from './lib';
+import { measureSearch, searchChecks, searchSection } from './search';
 import { measureRoundRobin, type MeasureOptions, type Summary, type Target } from './measure';
 import { checksTable, documentMarkdown, machine, NOTES_MARK, withKeptNotes, fmt, pct, resultsMarkdown, resultsTable, table, type Check, type Report, type Section } from './report';
 
-type Only = 'notifications' | 'pg';
+type Only = 'notifications' | 'pg' | 'search';
 type Args = { contracts: number; measure: MeasureOptions; allCeilings: boolean; writeDocs: boolean; only: Only | null };
 
 function parseArgs(argv: string[]): Args {
@@ -31,9 +33,9 @@ function parseArgs(argv: string[]): Args {
   };
   const known = new Set(['--contracts', '--duration', '--rounds', '--connections', '--all-ceilings', '--no-docs', '--only']);
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && !/^--(contracts|duration|rounds|connections|only)$/.test(argv[i - 1] ?? ''));
-  if (unknown.length) throw new Error(`unknown option ${unknown[0]}: --contracts N --duration S --rounds R --connections C --all-ceilings --no-docs --only notifications|pg`);
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]}: --contracts N --duration S --rounds R --connections C --all-ceilings --no-docs --only notifications|pg|search`);
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-  if (only !== null && only !== 'notifications' && only !== 'pg') throw new Error('--only takes: notifications, pg');
+  if (only !== null && only !== 'notifications' && only !== 'pg' && only !== 'search') throw new Error('--only takes: notifications, pg, search');
   return {
     contracts: Math.round(num('--contracts', 100_000, 1, 1_000_000)),
     measure: { durationSec: Math.round(num('--duration', 5, 1, 600)), rounds: Math.round(num('--rounds', 3, 1, 15)), connections: Math.round(num('--connections', 50, 1, 1000)), warmupSec: 1 },
@@ -231,6 +233,19 @@ async function onlyNotifications(args: Args): Promise<number> {
   return 0;
 }
 
+/** The console's search alone (both engines): printed, and kept between its own marks below the notes mark. */
+async function onlySearch(args: Args): Promise<number> {
+  const rows = await measureSearch(args.contracts);
+  await cleanup();
+  const section = searchSection(rows, args.contracts);
+  const checks = searchChecks(rows);
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const md = `### ${section.title} (\`npm run bench -- --only search\`, ${when} UTC, ${machine()})\n\n${checksTable(checks)}\n\n${section.markdown}`;
+  out('\n' + md + '\n');
+  if (args.writeDocs) writeOnlyBlock('search', md);
+  return 0;
+}
+
 /** An --only section in docs/benchmarks.md, between its own marks below the hand-written notes mark (replaced by the next such run). */
 function writeOnlyBlock(only: Only, md: string): void {
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -299,6 +314,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.only === 'notifications') return onlyNotifications(args);
   if (args.only === 'pg') return onlyPostgres(args);
+  if (args.only === 'search') return onlySearch(args);
   const stage = await setUp(args);
   const pg = await setUpPostgres(args, stage);
   const variants = [pg.variant, await setUpCluster(stage)];

@@ -18,6 +18,7 @@ import * as m20261202040100 from './20261202040100_autopay_consent_changes';
 import * as m20261202050000 from './20261202050000_charge_periods';
 import * as m20261203000000 from './20261203000000_notifications_unread_id';
 import * as m20261203100000 from './20261203100000_operators';
+import * as m20261203110000 from './20261203110000_contract_search';
 import * as m20261203120000 from './20261203120000_contract_start_day';
 import * as m20261203130000 from './20261203130000_contract_closing';
 import * as m20261203140000 from './20261203140000_cash_desk';
@@ -46,6 +47,7 @@ const migrations: Migration[] = [
   { name: '20261202050000_charge_periods', module: m20261202050000 },
   { name: '20261203000000_notifications_unread_id', module: m20261203000000 },
   { name: '20261203100000_operators', module: m20261203100000 },
+  { name: '20261203110000_contract_search', module: m20261203110000 },
   { name: '20261203120000_contract_start_day', module: m20261203120000 },
   { name: '20261203130000_contract_closing', module: m20261203130000 },
   { name: '20261203140000_cash_desk', module: m20261203140000 },

@@ -8,6 +8,8 @@ import { pinoHttp } from 'pino-http';
 import { mountAdmin } from './admin/app';
 import { authRoutes } from './auth/routes';
 import { cabinetRoutes } from './cabinet/routes';
+import { cabinetViewRoutes, viewerGuard } from './cabinet-view/routes';
+import { cabinetViewService } from './cabinet-view/service';
 import type { AppContext } from './context';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { paymentsRoutes } from './payments/routes';
@@ -97,6 +99,8 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
   app.use(idleTimeout(ctx));
   app.use(passport.initialize());
   app.use(passport.session());
+  const cabinetViews = cabinetViewService(ctx);
+  app.use(viewerGuard(cabinetViews)); // a staff member's view of a cabinet is read-only: before every feature route
   app.use(unsubscribePostRoute(ctx)); // before the CSRF check: one-click unsubscribe (RFC 8058) has no session
   app.use(cookieParser()); // after the session (which reads its own cookie); csrf-csrf reads req.cookies
   app.use(createCsrf(ctx.config).middleware);
@@ -104,6 +108,7 @@ export function createApp(ctx: AppContext, services: Services = createServices(c
   app.use(localsMiddleware(services.site));
 
   app.use(siteRoutes(services.site, { file: ctx.config.privacyPolicyFile, fill: { 'provider.name': ctx.config.provider.name, 'provider.email': ctx.config.provider.email } }));
+  app.use(cabinetViewRoutes(ctx, passport, cabinetViews)); // before authRoutes: a viewer's POST /logout ends the view
   app.use(authRoutes(ctx, passport, services.auth));
   app.use(cabinetRoutes(services.cabinet));
   app.use(paymentsRoutes(services.payments));

@@ -13,6 +13,7 @@ import { cashDeskRoutes } from './cash-desk/routes';
 import { contractCloseRoutes } from './contract-close/routes';
 import { contractFormsRoutes } from './contract-forms/routes';
 import { feedbackRoutes } from './feedback/routes';
+import { contractsRoutes } from './contracts/routes';
 import { homeRoutes } from './home/routes';
 import { jobsRoutes } from './jobs/routes';
 import { outboxRoutes } from './outbox/routes';
@@ -50,6 +51,7 @@ export function adminRouter(ctx: AppContext, services: Services): Router {
   router.use(feedbackRoutes(ctx, services));
   router.use(outboxRoutes(ctx, services));
   router.use(jobsRoutes(ctx, services));
+  router.use(contractsRoutes(ctx, services));
 
   router.use(notFound);
   router.use(handleError);

@@ -7,9 +7,15 @@ export const isMigrationTable = (table: string) => /^knex_migrations/.test(table
 
 // --- what a database holds ---------------------------------------------------------------------------------------
 
-/** SQLite: the tables, without SQLite's own (sqlite_sequence, sqlite_stat1 …). */
+/**
+ * SQLite: the tables, without SQLite's own (sqlite_sequence, sqlite_stat1 …) and without SQLite-only search indexes
+ * (the FTS5 table contract_search and its shadow tables: PostgreSQL has its own indexes instead).
+ */
 export async function sqliteTables(db: Db): Promise<string[]> {
-  const rows = await rawRows<{ name: string }>(db, `select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`);
+  const rows = await rawRows<{ name: string }>(
+    db,
+    `select name from pragma_table_list where schema = 'main' and type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`,
+  );
   return rows.map((r) => r.name);
 }
 

@@ -1,4 +1,4 @@
-// Passport keeps only the contract id in the session; a guard lets signed-in subscribers through.
+// Passport keeps only the contract id in the session (and, for a staff member's read-only view, who views it); a guard lets signed-in subscribers through.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import passport from 'passport';
 import type { SessionUser } from './session';
@@ -13,7 +13,7 @@ declare global {
 
 export function configurePassport(): passport.PassportStatic {
   const p = new passport.Passport();
-  p.serializeUser((user, done) => done(null, { contractId: user.contractId }));
+  p.serializeUser((user, done) => done(null, user.viewer ? { contractId: user.contractId, viewer: user.viewer } : { contractId: user.contractId }));
   p.deserializeUser((stored: SessionUser, done) => done(null, stored && Number.isInteger(stored.contractId) ? stored : false));
   return p as unknown as passport.PassportStatic;
 }

@@ -17,12 +17,15 @@ export function deleteExpiredSessions(db: Db, nowIso: string): Promise<number> {
 
 /**
  * Ends every session of a contract but `keepSid` (if given): by the indexed contract_id, and by the session's JSON for
- * rows written before that column existed. The JSON is read by each engine's own operator, side by side.
+ * rows written before that column existed (never a staff member's read-only view: src/cabinet-view). The JSON is read by each engine's own operator, side by side.
  */
 export function deleteContractSessions(db: Db | Trx, contractId: number, keepSid?: string): Promise<number> {
   const q = db('sessions').where((w) =>
     w.where({ contract_id: contractId }).orWhereRaw(
-      byEngine(db, { sqlite: "json_extract(sess, '$.passport.user.contractId') = ?", postgres: "(sess::json #>> '{passport,user,contractId}') = ?" }),
+      byEngine(db, {
+        sqlite: "json_extract(sess, '$.passport.user.contractId') = ? and json_extract(sess, '$.passport.user.viewer') is null",
+        postgres: "(sess::json #>> '{passport,user,contractId}') = ? and (sess::json #> '{passport,user,viewer}') is null",
+      }),
       [byEngine<string | number>(db, { sqlite: contractId, postgres: String(contractId) })],
     ),
   );

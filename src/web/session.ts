@@ -27,7 +27,8 @@ declare module 'express-session' {
     userAgent?: string;
   }
 }
-export type SessionUser = { contractId: number };
+/** `viewer`: a staff member's read-only view of this contract's cabinet (src/cabinet-view). */
+export type SessionUser = { contractId: number; viewer?: { staffId: number; staffName: string; viewId: number; number: string } };
 
 class SessionStore extends ConnectSessionKnexStore {
   constructor(private readonly db: Db, options: ConstructorParameters<typeof ConnectSessionKnexStore>[0]) {
@@ -49,11 +50,12 @@ class SessionStore extends ConnectSessionKnexStore {
   }
 
   // The contract id goes into its own indexed column too, so that the sessions page and «end all other sessions»
-  // find a contract's sessions without reading every row.
+  // find a contract's sessions without reading every row. A staff member's read-only view is not the subscriber's
+  // session: null there, so the subscriber's sessions page neither lists nor ends it.
   override async set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): Promise<void> {
     try {
       await super.set(sid, sess);
-      await setSessionContract(this.db, sid, sess.passport?.user?.contractId ?? null);
+      await setSessionContract(this.db, sid, sess.passport?.user?.viewer ? null : (sess.passport?.user?.contractId ?? null));
       callback?.();
     } catch (err) {
       if (callback) callback(err);

@@ -45,6 +45,7 @@ async function fillEveryTable(db: Db): Promise<void> {
   });
   await db('autopay_charges').insert({ contract_id: 1, period: '2026-12', amount_kopecks: 60000, status: 'planned', attempts: 0, payment_id: payment.id, created_at: at, updated_at: at });
   await db('autopay_consents').insert({ contract_id: 1, payment_id: payment.id, rule: 'monthly', amount_kopecks: 60000, day: 5, terms_version: '1', terms_text: 'Условия', accepted_at: at, kind: 'on' });
+  await db('cabinet_views').insert({ staff_id: 1, contract_id: 1, token_hash: 'v1', created_at: at, claimed_at: at, ended_at: at });
   await db('contact_changes').insert({ contract_id: 1, kind: 'email', value: 'new@example.ru', secret_hash: 'h1', wrong_tries: 0, created_at: at, expires_at: at });
   await db('notifications').insert({ contract_id: 1, topic: 'payment', title: 'Оплата', body: 'Зачислено', idempotency_key: 'n:1', created_at: at });
   await db('outbox').insert({ channel: 'sms', recipient: '+79131234567', body: 'Код 123456', topic: 'recovery', contract_id: 1, one_time_code: true, state: 'queued', attempts: 0, next_try_at: at, idempotency_key: 'o:1', created_at: at });
