@@ -57,6 +57,14 @@ async function fillEveryTable(db: Db): Promise<void> {
   await db('contract_status_changes').insert({ contract_id: 1, from_status: 'active', to_status: 'blocked', cause: 'balance_below_limit', ledger_entry_id: entry.id, at });
   await db('promised_payments').insert({ contract_id: 1, amount_kopecks: 10000, taken_at: at, due_at: at, status: 'repaid', repaid_late: true, credit_entry_id: entry.id, repayment_entry_id: entry.id });
   await db('payment_refunds').insert({ payment_id: payment.id, gateway_refund_id: 'rf-1', amount_kopecks: 100, ledger_entry_id: entry.id, created_at: at });
+  // the operators' console (issue 11) and the testers' clock (issue 14)
+  await db('corrections').insert({ contract_id: 1, ledger_entry_id: entry.id, staff_id: 1, amount_kopecks: -100, reason: 'Ошибка', balance_before_kopecks: 0, balance_after_kopecks: -100, created_at: at });
+  const [{ id: registerId }] = await db('bank_registers').insert({ file_name: 'r.csv', format: 'csv', encoding: 'utf-8', sha256: 'a'.repeat(64), uploaded_by: 1, uploaded_at: at }).returning('id');
+  await db('bank_register_rows').insert({ register_id: registerId, line: 2, doc_number: '1', doc_date: '2026-11-24', amount_kopecks: 50000, contract_number: '100001', contract_id: 1, status: 'unmatched', payment_key: 'bank:x' });
+  const [{ id: requestId }] = await db('connection_requests').insert({ phone: '+79131234568', status: 'called', created_at: at }).returning('id');
+  await db('connection_request_events').insert({ request_id: requestId, staff_id: 1, from_status: 'new', to_status: 'called', note: 'Позвонили', at });
+  await db('tariff_price_changes').insert({ tariff_id: 1, fee_kopecks: 70000, from_day: '2027-01-01', previous_fee_kopecks: 60000, notice_text: 'Цена', created_by: 1, created_at: at });
+  await db('test_clock').insert({ name: 'clock', at, since: at, changed_by: 'test', changed_at: at });
 }
 
 async function demoSource(): Promise<Db> {
@@ -133,7 +141,8 @@ describePostgres('copy-to-postgres', () => {
   it('writes booleans as booleans, JSON as JSON and timestamps as timestamps', async () => {
     expect(await target.db('tariffs').orderBy('id').pluck('archived')).toEqual((await source('tariffs').orderBy('id').pluck('archived')).map(Boolean));
     expect((await target.db('tariffs').where({ archived: true })).length).toBeGreaterThan(0);
-    expect(await target.db('staff').pluck('active')).toEqual([true]);
+    expect(await target.db('staff').pluck('active')).toEqual((await source('staff').pluck('active')).map(Boolean));
+    expect(await target.db('staff').pluck('active')).toContain(true);
     expect(await target.db('subscriptions').pluck('enabled')).toEqual([false]);
     expect(await target.db('outbox').pluck('one_time_code')).toEqual([true]);
     expect(await target.db('promised_payments').pluck('repaid_late')).toEqual([true]);
