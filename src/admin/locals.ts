@@ -1,6 +1,6 @@
 // What every console view has: the staff member, their menu, the csrf token, the form helpers' defaults.
 import type { NextFunction, Request, Response } from 'express';
-import { menuFor } from './roles';
+import { can, menuFor, type Area } from './roles';
 
 /** The menu entry of this page: the longest href the path is at or under ('/admin/registers/unmatched' over '/admin/registers'). */
 function currentOf(menu: { href: string }[], path: string): string | null {
@@ -17,6 +17,8 @@ export function staffLocals(req: Request) {
     staff: req.staff ?? null,
     menu,
     menuCurrent: currentOf(menu, req.path),
+    /** Whether this staff member's role may open an area: a view shows a link or a button only to those who may. */
+    may: (area: Area) => Boolean(req.staff && can(req.staff.role, area)),
     csrfToken: () => (req.csrfToken ? req.csrfToken() : ''),
     fieldErrors: {} as Record<string, string>,
     values: {} as Record<string, string>,

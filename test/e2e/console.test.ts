@@ -53,8 +53,17 @@ describeWithBrowser('a cashier\'s day in the console', () => {
         await page.getByTestId('shown').waitFor();
         expect(await page.getByTestId('password').count()).toBe(0);
 
-        // «Принять платёж»: 500 ₽ in cash
-        await page.goto(`/admin/cash-desk?contract=${login}`);
+        // the keyboard path: «Договоры» → the search field has the focus → the number, Enter → the contract →
+        // «Принять платёж» → the amount has the focus
+        await page.getByRole('navigation', { name: 'Разделы пульта' }).getByRole('link', { name: 'Договоры' }).click();
+        await page.keyboard.type(login);
+        await page.keyboard.press('Enter');
+        await page.getByRole('link', { name: login, exact: true }).click();
+        await page.getByRole('heading', { level: 1 }).filter({ hasText: login }).waitFor();
+        expect(await page.locator('main').textContent()).toContain(name);
+        await page.getByRole('link', { name: 'Принять платёж' }).click();
+        await page.getByLabel('Сумма, ₽').waitFor();
+        if (mode.javaScriptEnabled) expect(await page.evaluate(() => document.activeElement?.id)).toBe('amount');
         await page.getByLabel('Сумма, ₽').fill('500');
         await page.getByLabel('Номер чека').fill(`K-${login}`);
         await page.getByRole('button', { name: 'Принять платёж' }).click();
