@@ -157,6 +157,19 @@ describe('importing a 1C register', () => {
     expect(await count('ledger_entries')).toBe(0);
     expect(await count('bank_register_rows', { status: 'unmatched' })).toBe(3);
   });
+
+  it('a statement\'s outgoing payment (to another account than the provider\'s) pays nobody and says why', async () => {
+    await threeContracts();
+    await t.ctx.db('provider_bank_details').insert({ recipient: 'ООО «Сеть»', inn: '4217000000', kpp: '421701001', account: '40702810900000012345', bank: 'Банк', bik: '043207000', corr_account: '30101810900000000999' });
+    const { agent } = await staffAgent(t, 'cashier');
+    const incoming = { ...payment(1, 'Оплата по договору 100123', '100.00'), ПолучательСчет: '40702810900000012345' };
+    const outgoing = { ...payment(2, 'Оплата по договору 100124 поставщику', '200.00'), ПолучательСчет: '40702810100000099999' };
+    const id = registerIdOf(await upload(agent, oneC([incoming, outgoing])));
+    expect((await rowsOf(id)).map((r) => [r.status, r.reason])).toEqual([['matched', null], ['problem', 'outgoing']]);
+    expect((await agent.get(`/admin/registers/${id}`)).text).toContain('исходящий платёж');
+    await apply(agent, id);
+    expect(await count('ledger_entries')).toBe(1);
+  });
 });
 
 describe('importing a CSV register', () => {

@@ -15,6 +15,8 @@ export type BankRow = {
   amountKopecks: number | null;
   amountText: string;
   payerAccount: string;
+  /** The account the money went to (1C: ПолучательСчет); '' when the file does not say (a CSV register). */
+  recipientAccount?: string;
   payerName: string;
   purpose: string;
   /** As found in the purpose or in the register's column; null when none. */

@@ -45,6 +45,7 @@ function toRow(line: number, f: Map<string, string>): BankRow {
     amountKopecks: parseBankAmount(amountText),
     amountText: clip(amountText, 40),
     payerAccount: clip(get('ПлательщикСчет', 'ПлательщикРасчСчет'), 40),
+    recipientAccount: clip(get('ПолучательСчет', 'ПолучательРасчСчет'), 40),
     payerName: clip(get('Плательщик1', 'Плательщик'), 300),
     purpose: clip(purpose, 500),
     contractNumber: contract.number,

@@ -104,3 +104,7 @@ export async function insertBankPayment(trx: Trx, row: { contract_id: number; am
   const [{ id }] = (await trx('payments').insert({ ...row, method: 'bank', status: 'succeeded', settled_at: row.created_at }).returning('id')) as { id: number }[];
   return Number(id);
 }
+
+/** The provider's own bank account (provider_bank_details), to tell incoming payments from outgoing ones; null when unset. */
+export const providerAccount = async (db: Db | Trx): Promise<string | null> =>
+  ((await db('provider_bank_details').orderBy('id').first<{ account: string } | undefined>('account'))?.account ?? null);

@@ -166,6 +166,9 @@ async function classify(trx: Trx, rows: BankRow[], today: string): Promise<q.New
   const taken = await q.keysTakenBefore(trx, keys, null);
   const numbers = [...new Set(rows.map((r) => r.contractNumber).filter((n): n is string => Boolean(n)))];
   const contracts = new Map((await q.contractsByNumbers(trx, numbers)).map((c) => [c.number, c]));
+  // A bank statement lists the provider's own outgoing payments too: money that went to another account is not ours.
+  const ours = await q.providerAccount(trx);
+  const outgoing = (r: BankRow) => Boolean(ours && r.recipientAccount && r.recipientAccount !== ours);
   const seen = new Set<string>();
   return rows.map((r, i) => {
     const key = keys[i];
@@ -180,7 +183,8 @@ async function classify(trx: Trx, rows: BankRow[], today: string): Promise<q.New
     if (seen.has(key)) [status, reason] = ['duplicate', 'inFile'];
     else if (taken.has(key)) [status, reason] = ['duplicate', 'paidBefore'];
     else {
-      reason = moneyProblem({ amount_kopecks: r.amountKopecks, doc_date: r.docDate }, today)
+      reason = (outgoing(r) ? 'outgoing' : null)
+        ?? moneyProblem({ amount_kopecks: r.amountKopecks, doc_date: r.docDate }, today)
         ?? (r.ambiguous ? 'ambiguousContract' : !r.contractNumber ? 'noContractNumber' : !contract ? 'unknownContract' : null);
       if (reason) status = 'problem';
     }

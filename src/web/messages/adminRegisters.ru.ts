@@ -59,6 +59,7 @@ export const adminRegisters = {
   'adm.reg.status.unmatched': 'ждёт разнесения',
   'adm.reg.status.assigned': 'разнесён вручную',
   'adm.reg.status.returned': 'возвращён плательщику',
+  'adm.reg.reason.outgoing': 'исходящий платёж: получатель — другой счёт, не счёт провайдера',
   'adm.reg.reason.inFile': 'уже есть выше в этом файле',
   'adm.reg.reason.paidBefore': 'уже зачислен по другому реестру',
   'adm.reg.reason.noContractNumber': 'номер договора не найден в назначении платежа',
