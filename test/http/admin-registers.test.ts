@@ -28,7 +28,10 @@ const rowsOf = (registerId: number) => t.ctx.db('bank_register_rows').where({ re
 const apply = (agent: StaffAgent, id: number) => staffPost(agent, `/admin/registers/${id}/apply`, {}, `/admin/registers/${id}`);
 
 async function threeContracts() {
-  return Promise.all([makeContract(t.ctx, { number: '100123', name: 'Иванов И. И.' }), makeContract(t.ctx, { number: '100124' }), makeContract(t.ctx, { number: '100125' })]);
+  // One after another: the ids then follow the numbers (the tests order rows by contract id).
+  const a = await makeContract(t.ctx, { number: '100123', name: 'Иванов И. И.' });
+  const b = await makeContract(t.ctx, { number: '100124' });
+  return [a, b, await makeContract(t.ctx, { number: '100125' })];
 }
 
 describe('importing a 1C register', () => {
