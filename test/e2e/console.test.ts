@@ -56,6 +56,7 @@ describeWithBrowser('a cashier\'s day in the console', () => {
         // the keyboard path: «Договоры» → the search field has the focus → the number, Enter → the contract →
         // «Принять платёж» → the amount has the focus
         await page.getByRole('navigation', { name: 'Разделы пульта' }).getByRole('link', { name: 'Договоры' }).click();
+        await page.locator('#q:focus').waitFor(); // autofocus, once the new page is there: then the keys go to the field
         await page.keyboard.type(login);
         await page.keyboard.press('Enter');
         await page.getByRole('link', { name: login, exact: true }).click();
